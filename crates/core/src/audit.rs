@@ -1,0 +1,139 @@
+//! The append-only audit log: who did what, when, and how it went. Never a secret.
+
+use crate::auth::Session;
+use crate::clock::{from_unix, rfc3339};
+use crate::{Latchkey, Result};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The acting account's username, if the actor is known.
+    pub actor: Option<String>,
+    /// What happened, e.g. `key.created`, `sign_in`.
+    pub action: String,
+    /// What it happened to, e.g. `key 3hV… (ci deploy)`.
+    pub target: Option<String>,
+    /// `ok`, `failed`, `throttled`, `refused`.
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// Which events to list; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only events by this username.
+    pub actor: Option<String>,
+    /// Only actions starting with this text (`key.`, `sign_in`).
+    pub action: Option<String>,
+    pub limit: Option<u32>,
+}
+
+pub(crate) struct Entry<'a> {
+    pub actor: Option<(i64, &'a str)>,
+    pub action: &'a str,
+    pub target: Option<String>,
+    pub outcome: &'a str,
+    pub detail: String,
+}
+
+impl<'a> Entry<'a> {
+    pub fn ok(actor: Option<(i64, &'a str)>, action: &'a str, target: Option<String>) -> Self {
+        Entry {
+            actor,
+            action,
+            target,
+            outcome: "ok",
+            detail: String::new(),
+        }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = d.into();
+        self
+    }
+
+    pub fn outcome(mut self, o: &'a str) -> Self {
+        self.outcome = o;
+        self
+    }
+}
+
+pub(crate) fn record(conn: &rusqlite::Connection, at: i64, e: Entry<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, actor_id, actor, action, target, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(rusqlite::params![
+        at,
+        e.actor.map(|a| a.0),
+        e.actor.map(|a| a.1),
+        e.action,
+        e.target,
+        e.outcome,
+        e.detail
+    ])?;
+    Ok(())
+}
+
+impl Latchkey {
+    /// Lists audit events. Administrators see everyone's; others only their own.
+    pub fn audit(&self, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        self.store.read(|c| {
+            let actor = self.actor(c, session)?;
+            let only_id = if actor.is_admin { None } else { Some(actor.id) };
+            let limit = filter.limit.unwrap_or(100).min(100_000);
+            let like = filter.action.as_ref().map(|a| format!("{}%", a.replace('%', "")));
+            let mut st = c.prepare_cached(
+                "SELECT id, at, actor, action, target, outcome, detail FROM audit_log
+                 WHERE (?1 IS NULL OR actor_id = ?1)
+                   AND (?2 IS NULL OR actor = ?2 COLLATE NOCASE)
+                   AND (?3 IS NULL OR action LIKE ?3)
+                 ORDER BY id DESC LIMIT ?4",
+            )?;
+            let rows = st.query_map(
+                rusqlite::params![only_id, filter.actor, like, limit],
+                |r| {
+                    Ok(AuditEvent {
+                        id: r.get(0)?,
+                        at: from_unix(r.get(1)?),
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        target: r.get(4)?,
+                        outcome: r.get(5)?,
+                        detail: r.get(6)?,
+                    })
+                },
+            )?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
+
+/// CSV text of events (RFC 4180 quoting), for export.
+pub fn to_csv(events: &[AuditEvent]) -> String {
+    fn q(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    }
+    let mut out = String::from("id,at,actor,action,target,outcome,detail\n");
+    for e in events {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            e.id,
+            rfc3339(e.at),
+            q(e.actor.as_deref().unwrap_or("")),
+            q(&e.action),
+            q(e.target.as_deref().unwrap_or("")),
+            q(&e.outcome),
+            q(&e.detail)
+        ));
+    }
+    out
+}

@@ -1,0 +1,334 @@
+//! Sign-in with throttling, sessions, and the step-up rule for sensitive actions.
+
+use crate::audit::{record, Entry};
+use crate::clock::to_unix;
+use crate::crypto;
+use crate::keys::KeyInfo;
+use crate::password;
+use crate::policy::{self, Argon2Params};
+use crate::secret::{KeyBytes, Password};
+use crate::{AccountId, Error, Latchkey, Result};
+use std::fmt;
+use time::{Duration, OffsetDateTime};
+
+/// Failures in a row before each further try must wait.
+pub const FREE_ATTEMPTS: i64 = 5;
+/// How long a proof of identity lets sensitive actions through.
+pub const STEP_UP_WINDOW: Duration = Duration::minutes(10);
+
+/// How long the next attempt must wait after `failures` failures in a row: nothing for the
+/// first five, then 30 s doubling each time, at most 15 minutes.
+pub fn throttle_delay(failures: i64) -> Duration {
+    if failures < FREE_ATTEMPTS {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - FREE_ATTEMPTS).min(10) as u32;
+    Duration::seconds((30i64 << doublings).min(15 * 60))
+}
+
+/// A signed-in account. Only the engine can make one; it holds the account's unwrapped
+/// data key, wiped when the session is dropped (sign out, lock, exit).
+pub struct Session {
+    pub(crate) account_id: AccountId,
+    pub(crate) username: String,
+    pub(crate) signed_in_at: OffsetDateTime,
+    pub(crate) proof_at: OffsetDateTime,
+    pub(crate) data_key: KeyBytes,
+}
+
+impl Session {
+    pub fn account_id(&self) -> AccountId {
+        self.account_id
+    }
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+    pub fn signed_in_at(&self) -> OffsetDateTime {
+        self.signed_in_at
+    }
+    /// When identity was last proven (sign-in or step-up).
+    pub fn proof_at(&self) -> OffsetDateTime {
+        self.proof_at
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("account_id", &self.account_id)
+            .field("username", &self.username)
+            .field("data_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The result of a successful sign-in: the session and what the person should be told.
+#[derive(Debug)]
+pub struct SignIn {
+    pub session: Session,
+    /// The account's keys that expire within 7 days.
+    pub expiring_soon: Vec<KeyInfo>,
+    /// An administrator reset the password since the last sign-in, so keys that could be
+    /// viewed again no longer can.
+    pub secrets_lost: bool,
+}
+
+/// The acting account as the store has it now (not as it was at sign-in).
+pub(crate) struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+}
+
+impl Actor {
+    pub fn tag(&self) -> Option<(i64, &str)> {
+        Some((self.id, self.username.as_str()))
+    }
+
+    pub fn require_admin(&self) -> Result<()> {
+        if self.is_admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("only an administrator can do this".into()))
+        }
+    }
+}
+
+struct Credentials {
+    id: i64,
+    username: String,
+    phc: String,
+    disabled: bool,
+    failed: i64,
+    last_failed_at: Option<i64>,
+    dek_salt: Vec<u8>,
+    dek_wrapped: Vec<u8>,
+    dek_kdf: String,
+    secrets_lost: bool,
+}
+
+fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<Credentials>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, username, password_hash, disabled, failed_logins, last_failed_at,
+                    dek_salt, dek_wrapped, dek_kdf, secrets_lost
+             FROM accounts WHERE username = ?1 OR email = ?1 ORDER BY username = ?1 DESC LIMIT 1",
+        )?
+        .query_row([login], |r| {
+            Ok(Credentials {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                phc: r.get(2)?,
+                disabled: r.get(3)?,
+                failed: r.get(4)?,
+                last_failed_at: r.get(5)?,
+                dek_salt: r.get(6)?,
+                dek_wrapped: r.get(7)?,
+                dek_kdf: r.get(8)?,
+                secrets_lost: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(crate) fn dek_aad(account_id: i64) -> Vec<u8> {
+    format!("latchkey/dek/v1/account/{account_id}").into_bytes()
+}
+
+impl Latchkey {
+    pub(crate) fn actor(&self, conn: &rusqlite::Connection, session: &Session) -> Result<Actor> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(String, bool, bool)> = conn
+            .prepare_cached("SELECT username, is_admin, disabled FROM accounts WHERE id = ?1")?
+            .query_row([session.account_id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        match row {
+            None => Err(Error::NotFound("account".into())),
+            Some((_, _, true)) => Err(Error::AccountDisabled),
+            Some((username, is_admin, false)) => Ok(Actor {
+                id: session.account_id.0,
+                username,
+                is_admin,
+            }),
+        }
+    }
+
+    /// Checks a password for an account, applying and updating the failure throttle and
+    /// auditing the attempt under `action`. Returns the credentials row on success.
+    fn check_password(&self, login: &str, password: &Password, action: &str) -> Result<(Credentials, Argon2Params)> {
+        let (creds, pol) = self
+            .store
+            .read(|c| Ok((load_credentials(c, login)?, policy::load(c)?)))?;
+        let now = self.now_unix();
+        let Some(creds) = creds else {
+            // Same work as a real check, so timing does not reveal which usernames exist.
+            let decoy = password::decoy_hash(pol.argon2)?;
+            let _ = password::verify(password, &decoy);
+            self.store.write(|tx| {
+                record(
+                    tx,
+                    now,
+                    Entry::ok(None, action, Some("unknown account".into())).outcome("failed"),
+                )
+            })?;
+            return Err(Error::BadCredentials);
+        };
+        let tag = Some((creds.id, creds.username.as_str()));
+
+        let wait = throttle_delay(creds.failed);
+        if let Some(last) = creds.last_failed_at {
+            let remaining = last + wait.whole_seconds() - now;
+            if wait > Duration::ZERO && remaining > 0 {
+                self.store.write(|tx| {
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(tag, action, None)
+                            .outcome("throttled")
+                            .detail(format!("{} failures in a row", creds.failed)),
+                    )
+                })?;
+                return Err(Error::Throttled {
+                    retry_after_secs: remaining as u64,
+                });
+            }
+        }
+
+        if !password::verify(password, &creds.phc) {
+            self.store.write(|tx| {
+                tx.execute(
+                    "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+                    (creds.id, now),
+                )?;
+                record(tx, now, Entry::ok(tag, action, None).outcome("failed"))
+            })?;
+            return Err(Error::BadCredentials);
+        }
+        Ok((creds, pol.argon2))
+    }
+
+    /// Signs in by username or email. After five failures in a row each further attempt
+    /// must wait longer; the wait is enforced here, not by the caller.
+    pub fn sign_in(&self, login: &str, password: &Password) -> Result<SignIn> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(Error::invalid("username", "is required"));
+        }
+        let (creds, wanted) = self.check_password(login, password, "sign_in")?;
+        let now = self.now_unix();
+        let tag = Some((creds.id, creds.username.as_str()));
+        if creds.disabled {
+            self.store.write(|tx| {
+                record(tx, now, Entry::ok(tag, "sign_in", None).outcome("refused").detail("account disabled"))
+            })?;
+            return Err(Error::AccountDisabled);
+        }
+
+        let kdf = Argon2Params::parse(&creds.dek_kdf).unwrap_or(Argon2Params::OWASP);
+        let kek = crypto::derive_kek(password, &creds.dek_salt, kdf)?;
+        let data_key = crypto::unwrap_data_key(&kek, &creds.dek_wrapped, &dek_aad(creds.id))?;
+
+        // Stronger hashing policy since this password was set: upgrade both the hash and
+        // the data-key wrapping while the password is at hand.
+        let rehash = if password::needs_rehash(&creds.phc, wanted) || kdf != wanted {
+            Some((
+                password::hash(password, wanted)?,
+                crypto::wrap_for_password(password, &data_key, wanted, &dek_aad(creds.id))?,
+            ))
+        } else {
+            None
+        };
+
+        self.store.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, secrets_lost = 0 WHERE id = ?1",
+                [creds.id],
+            )?;
+            if let Some((phc, w)) = &rehash {
+                tx.execute(
+                    "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5 WHERE id = ?1",
+                    rusqlite::params![creds.id, phc, w.salt, w.wrapped, w.kdf],
+                )?;
+            }
+            let detail = if rehash.is_some() { "password hash upgraded to current policy" } else { "" };
+            record(tx, now, Entry::ok(tag, "sign_in", None).detail(detail))
+        })?;
+
+        let at = self.now();
+        let session = Session {
+            account_id: AccountId(creds.id),
+            username: creds.username,
+            signed_in_at: at,
+            proof_at: at,
+            data_key,
+        };
+        self.ensure_account_key(&session)?;
+        let expiring_soon = self.expiring_soon(&session)?;
+        Ok(SignIn {
+            session,
+            expiring_soon,
+            secrets_lost: creds.secrets_lost,
+        })
+    }
+
+    /// Ends a session (audited). The data key is wiped when `session` drops here.
+    pub fn sign_out(&self, session: Session) -> Result<()> {
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            record(
+                tx,
+                now,
+                Entry::ok(Some((session.account_id.0, &session.username)), "sign_out", None),
+            )
+        })
+    }
+
+    /// Step-up: proves identity again with the password, refreshing the session's proof.
+    /// Failures count toward the same throttle as sign-in.
+    pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
+        let (creds, _) = self.check_password(&session.username, password, "step_up")?;
+        if creds.id != session.account_id.0 {
+            return Err(Error::BadCredentials);
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
+                [creds.id],
+            )?;
+            record(tx, to_unix(now), Entry::ok(Some((creds.id, &creds.username)), "step_up", None))
+        })?;
+        session.proof_at = now;
+        Ok(())
+    }
+
+    /// The one place the step-up rule is enforced: a proof no older than 10 minutes.
+    pub(crate) fn require_fresh_proof(&self, session: &Session) -> Result<()> {
+        if self.now() - session.proof_at <= STEP_UP_WINDOW {
+            Ok(())
+        } else {
+            Err(Error::StepUpRequired)
+        }
+    }
+
+    /// Whether a sensitive action would go through now without a new proof.
+    pub fn has_fresh_proof(&self, session: &Session) -> bool {
+        self.require_fresh_proof(session).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_grows_and_is_capped() {
+        assert_eq!(throttle_delay(0), Duration::ZERO);
+        assert_eq!(throttle_delay(4), Duration::ZERO);
+        assert_eq!(throttle_delay(5), Duration::seconds(30));
+        assert_eq!(throttle_delay(6), Duration::seconds(60));
+        assert_eq!(throttle_delay(7), Duration::seconds(120));
+        assert_eq!(throttle_delay(50), Duration::minutes(15));
+    }
+}

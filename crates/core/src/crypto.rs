@@ -1,0 +1,134 @@
+//! Encryption of revealable secrets.
+//!
+//! Each account has a random 256-bit data key. It encrypts the account's revealable key
+//! secrets (XChaCha20-Poly1305) and is itself stored wrapped under a key derived from the
+//! account's password with argon2id. Without the password the data key, and so every
+//! revealable secret, is unrecoverable: an administrator's reset makes them so on purpose.
+
+use crate::policy::Argon2Params;
+use crate::secret::{KeyBytes, Password};
+use crate::{Error, Result};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use zeroize::Zeroizing;
+
+const NONCE_LEN: usize = 24;
+pub(crate) const SALT_LEN: usize = 16;
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
+    Ok(b)
+}
+
+pub(crate) fn new_data_key() -> Result<KeyBytes> {
+    Ok(KeyBytes(Zeroizing::new(random_bytes::<32>()?)))
+}
+
+/// The key-encryption key for a password, salt and parameters.
+pub(crate) fn derive_kek(password: &Password, salt: &[u8], p: Argon2Params) -> Result<KeyBytes> {
+    let params = Params::new(p.m_kib, p.t, p.p, Some(32))
+        .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.expose().as_bytes(), salt, out.as_mut())
+        .map_err(|e| Error::Internal(format!("key derivation: {e}")))?;
+    Ok(KeyBytes(out))
+}
+
+fn cipher(key: &KeyBytes) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(&(*key.0).into())
+}
+
+/// `nonce || ciphertext` of `plaintext`, bound to `aad` (what the secret belongs to).
+pub(crate) fn seal(key: &KeyBytes, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+    let nonce_bytes = random_bytes::<NONCE_LEN>()?;
+    let nonce = XNonce::from(nonce_bytes);
+    let ct = cipher(key)
+        .encrypt(&nonce, Payload { msg: plaintext, aad })
+        .map_err(|_| Error::Internal("encryption failed".into()))?;
+    let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+    out.extend_from_slice(&nonce_bytes);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Decrypts what [`seal`] produced; fails on a wrong key, wrong `aad` or any tampering.
+pub(crate) fn open(key: &KeyBytes, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    if sealed.len() < NONCE_LEN {
+        return Err(Error::Internal("sealed secret is truncated".into()));
+    }
+    let (n, ct) = sealed.split_at(NONCE_LEN);
+    let mut nonce_bytes = [0u8; NONCE_LEN];
+    nonce_bytes.copy_from_slice(n);
+    let nonce = XNonce::from(nonce_bytes);
+    cipher(key)
+        .decrypt(&nonce, Payload { msg: ct, aad })
+        .map(Zeroizing::new)
+        .map_err(|_| Error::Internal("a stored secret could not be decrypted".into()))
+}
+
+pub(crate) fn wrap_data_key(kek: &KeyBytes, dek: &KeyBytes, aad: &[u8]) -> Result<Vec<u8>> {
+    seal(kek, dek.0.as_ref(), aad)
+}
+
+pub(crate) fn unwrap_data_key(kek: &KeyBytes, wrapped: &[u8], aad: &[u8]) -> Result<KeyBytes> {
+    let plain = open(kek, wrapped, aad)?;
+    let bytes: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Internal("wrapped data key has the wrong length".into()))?;
+    Ok(KeyBytes(Zeroizing::new(bytes)))
+}
+
+/// A freshly wrapped data key: what the `accounts` row stores.
+pub(crate) struct WrappedKey {
+    pub salt: Vec<u8>,
+    pub wrapped: Vec<u8>,
+    pub kdf: String,
+}
+
+pub(crate) fn wrap_for_password(
+    password: &Password,
+    dek: &KeyBytes,
+    p: Argon2Params,
+    username_aad: &[u8],
+) -> Result<WrappedKey> {
+    let salt = random_bytes::<SALT_LEN>()?.to_vec();
+    let kek = derive_kek(password, &salt, p)?;
+    let wrapped = wrap_data_key(&kek, dek, username_aad)?;
+    Ok(WrappedKey {
+        salt,
+        wrapped,
+        kdf: p.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_password_wrong_aad_and_tampering_all_fail() {
+        let p = Argon2Params::OWASP;
+        let dek = new_data_key().unwrap();
+        let w = wrap_for_password(&Password::new("right password"), &dek, p, b"acct:1").unwrap();
+        let kek = derive_kek(&Password::new("right password"), &w.salt, p).unwrap();
+        let back = unwrap_data_key(&kek, &w.wrapped, b"acct:1").unwrap();
+        assert_eq!(*back.0, *dek.0);
+
+        let wrong = derive_kek(&Password::new("wrong password"), &w.salt, p).unwrap();
+        assert!(unwrap_data_key(&wrong, &w.wrapped, b"acct:1").is_err());
+        assert!(unwrap_data_key(&kek, &w.wrapped, b"acct:2").is_err());
+        let mut t = w.wrapped.clone();
+        let last = t.len() - 1;
+        t[last] ^= 1;
+        assert!(unwrap_data_key(&kek, &t, b"acct:1").is_err());
+
+        let sealed = seal(&dek, b"lk_live_secret", b"key:x").unwrap();
+        assert!(!sealed.windows(14).any(|w| w == b"lk_live_secret"));
+        assert_eq!(&*open(&dek, &sealed, b"key:x").unwrap(), b"lk_live_secret");
+        assert!(open(&dek, &sealed, b"key:y").is_err());
+    }
+}

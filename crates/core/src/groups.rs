@@ -1,0 +1,266 @@
+//! Groups, custom permissions, and the policy — the administrator's tools.
+
+use crate::accounts::id_by_username;
+use crate::audit::{record, Entry};
+use crate::auth::Session;
+use crate::permissions::{self, Action, Permission};
+use crate::policy::{self, Policy, PolicyUpdate};
+use crate::{validate, Error, GroupId, Latchkey, Result};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    pub permissions: Vec<Permission>,
+    pub members: Vec<String>,
+}
+
+/// A permission the store knows, for the grid and the create-key dialog.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PermissionInfo {
+    pub resource: String,
+    pub description: String,
+    pub builtin: bool,
+}
+
+pub(crate) fn id_by_name(conn: &rusqlite::Connection, name: &str) -> Result<i64> {
+    conn.prepare_cached("SELECT id FROM groups WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("group {name:?}")))
+}
+
+fn load_group(conn: &rusqlite::Connection, id: i64) -> Result<Group> {
+    let name: String = conn.query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))?;
+    let perms = permissions::from_joined(conn.query_row(
+        "SELECT group_concat(resource || ':' || action, ' ') FROM group_permissions WHERE group_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?);
+    let members = conn
+        .prepare_cached(
+            "SELECT a.username FROM group_members m JOIN accounts a ON a.id = m.account_id
+             WHERE m.group_id = ?1 ORDER BY a.username",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Group {
+        id: GroupId(id),
+        name,
+        permissions: perms.into_iter().collect(),
+        members,
+    })
+}
+
+impl Latchkey {
+    /// Every permission resource in the store (built-in and custom).
+    pub fn list_permissions(&self, session: &Session) -> Result<Vec<PermissionInfo>> {
+        self.store.read(|c| {
+            self.actor(c, session)?;
+            let mut st = c.prepare_cached("SELECT name, description, builtin FROM resources ORDER BY builtin DESC, name")?;
+            let rows = st.query_map([], |r| {
+                Ok(PermissionInfo {
+                    resource: r.get(0)?,
+                    description: r.get(1)?,
+                    builtin: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The signed-in account's permissions now.
+    pub fn my_permissions(&self, session: &Session) -> Result<Vec<Permission>> {
+        self.store.read(|c| {
+            let actor = self.actor(c, session)?;
+            Ok(permissions::of_account(c, actor.id, actor.is_admin)?.into_iter().collect())
+        })
+    }
+
+    /// Adds a custom resource, giving `resource:read` and `resource:write`.
+    pub fn create_resource(&self, session: &Session, name: &str, description: &str) -> Result<PermissionInfo> {
+        let name = validate::resource_name(name.trim())?;
+        let description = validate::person_name("description", description)?;
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            if tx.prepare_cached("SELECT 1 FROM resources WHERE name = ?1")?.exists([&name])? {
+                return Err(Error::invalid("resource", "already exists"));
+            }
+            tx.execute(
+                "INSERT INTO resources (name, description, builtin, created_at) VALUES (?1, ?2, 0, ?3)",
+                (&name, &description, now),
+            )?;
+            record(tx, now, Entry::ok(actor.tag(), "permission.created", Some(format!("{name}:read, {name}:write"))))?;
+            Ok(PermissionInfo {
+                resource: name.clone(),
+                description: description.clone(),
+                builtin: false,
+            })
+        })
+    }
+
+    /// Removes a custom resource; it disappears from every group and key at once.
+    pub fn delete_resource(&self, session: &Session, name: &str) -> Result<()> {
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let builtin: Option<bool> = tx
+                .query_row("SELECT builtin FROM resources WHERE name = ?1", [name], |r| r.get(0))
+                .optional()?;
+            match builtin {
+                None => return Err(Error::NotFound(format!("permission resource {name:?}"))),
+                Some(true) => return Err(Error::Forbidden(format!("{name} is built in and cannot be deleted"))),
+                Some(false) => {}
+            }
+            tx.execute("DELETE FROM resources WHERE name = ?1", [name])?;
+            record(tx, now, Entry::ok(actor.tag(), "permission.deleted", Some(name.to_owned())))
+        })
+    }
+
+    pub fn list_groups(&self, session: &Session) -> Result<Vec<Group>> {
+        self.store.read(|c| {
+            self.actor(c, session)?;
+            let ids = c
+                .prepare_cached("SELECT id FROM groups ORDER BY name")?
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids.into_iter().map(|id| load_group(c, id)).collect()
+        })
+    }
+
+    pub fn create_group(&self, session: &Session, name: &str, perms: &[String]) -> Result<Group> {
+        let name = validate::group_name(name.trim())?;
+        let perms = permissions::parse_all(perms)?;
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            if tx.prepare_cached("SELECT 1 FROM groups WHERE name = ?1")?.exists([&name])? {
+                return Err(Error::invalid("group", "already exists"));
+            }
+            permissions::ensure_known(tx, &perms)?;
+            tx.execute("INSERT INTO groups (name, created_at) VALUES (?1, ?2)", (&name, now))?;
+            let id = tx.last_insert_rowid();
+            for p in &perms {
+                tx.execute(
+                    "INSERT INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
+                    (id, &p.resource, p.action.as_str()),
+                )?;
+            }
+            let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
+            record(tx, now, Entry::ok(actor.tag(), "group.created", Some(format!("group {name}"))).detail(list.join(" ")))?;
+            load_group(tx, id)
+        })
+    }
+
+    pub fn delete_group(&self, session: &Session, name: &str) -> Result<()> {
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let id = id_by_name(tx, name)?;
+            tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
+            record(tx, now, Entry::ok(actor.tag(), "group.deleted", Some(format!("group {name}"))))
+        })
+    }
+
+    /// Replaces a group's permissions. Removing one removes it from every member's keys
+    /// at the next verification.
+    pub fn set_group_permissions(&self, session: &Session, name: &str, perms: &[String]) -> Result<Group> {
+        let perms = permissions::parse_all(perms)?;
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let id = id_by_name(tx, name)?;
+            permissions::ensure_known(tx, &perms)?;
+            tx.execute("DELETE FROM group_permissions WHERE group_id = ?1", [id])?;
+            for p in &perms {
+                tx.execute(
+                    "INSERT INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
+                    (id, &p.resource, p.action.as_str()),
+                )?;
+            }
+            let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "group.permissions_set", Some(format!("group {name}")))
+                    .detail(if list.is_empty() { "none".into() } else { list.join(" ") }),
+            )?;
+            load_group(tx, id)
+        })
+    }
+
+    /// Grants or removes one permission on a group (the grid's single-cell change).
+    pub fn set_group_permission(&self, session: &Session, name: &str, resource: &str, action: Action, on: bool) -> Result<Group> {
+        let group = self.list_groups(session)?.into_iter().find(|g| g.name.eq_ignore_ascii_case(name));
+        let group = group.ok_or_else(|| Error::NotFound(format!("group {name:?}")))?;
+        let p = Permission::new(resource, action);
+        let mut perms: Vec<String> = group.permissions.iter().filter(|q| **q != p).map(ToString::to_string).collect();
+        if on {
+            perms.push(p.to_string());
+        }
+        self.set_group_permissions(session, &group.name, &perms)
+    }
+
+    pub fn add_member(&self, session: &Session, group: &str, username: &str) -> Result<Group> {
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let gid = id_by_name(tx, group)?;
+            let aid = id_by_username(tx, username)?;
+            tx.execute("INSERT OR IGNORE INTO group_members (account_id, group_id) VALUES (?1, ?2)", (aid, gid))?;
+            record(tx, now, Entry::ok(actor.tag(), "group.member_added", Some(format!("group {group}"))).detail(username))?;
+            load_group(tx, gid)
+        })
+    }
+
+    pub fn remove_member(&self, session: &Session, group: &str, username: &str) -> Result<Group> {
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let gid = id_by_name(tx, group)?;
+            let aid = id_by_username(tx, username)?;
+            let n = tx.execute("DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2", (aid, gid))?;
+            if n == 0 {
+                return Err(Error::NotFound(format!("{username} in group {group}")));
+            }
+            record(tx, now, Entry::ok(actor.tag(), "group.member_removed", Some(format!("group {group}"))).detail(username))?;
+            load_group(tx, gid)
+        })
+    }
+
+    /// Changes the policy (administrators, with a fresh proof of identity).
+    pub fn set_policy(&self, session: &Session, update: &PolicyUpdate) -> Result<Policy> {
+        self.require_fresh_proof(session)?;
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            actor.require_admin()?;
+            let before = policy::load(tx)?;
+            let after = update.apply(before.clone())?;
+            policy::save(tx, &after)?;
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "policy.changed", None).detail(format!(
+                    "min password length {}; max key lifetime {}; never-expiring keys {}; max active keys {}; argon2 {}",
+                    after.min_password_length,
+                    after.max_key_lifetime_days.map_or("none".into(), |d| format!("{d} days")),
+                    if after.allow_never_expiring { "allowed" } else { "refused" },
+                    after.max_active_keys.map_or("no limit".into(), |n| n.to_string()),
+                    after.argon2
+                )),
+            )?;
+            Ok(after)
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! The downloadable key file: JSON that any language reads with its standard library.
+
+use crate::clock::rfc3339;
+use crate::keys::{Environment, KeyInfo};
+use crate::secret::ApiKeySecret;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// The key file's contents. Holds the secret, so `Debug` is redacted and it is only
+/// ever serialized straight into a 0600 file.
+#[derive(Serialize)]
+pub struct KeyFile<'a> {
+    pub version: u32,
+    pub api_url: &'a str,
+    pub api_key: &'a str,
+    pub key_id: &'a str,
+    pub name: &'a str,
+    pub account: &'a str,
+    pub environment: Environment,
+    pub permissions: Vec<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for KeyFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyFile").field("key_id", &self.key_id).field("api_key", &"<redacted>").finish()
+    }
+}
+
+impl<'a> KeyFile<'a> {
+    pub fn new(info: &'a KeyInfo, secret: &'a ApiKeySecret, api_url: &'a str) -> Self {
+        KeyFile {
+            version: 1,
+            api_url,
+            api_key: secret.expose(),
+            key_id: &info.id.0,
+            name: &info.name,
+            account: &info.account,
+            environment: info.environment,
+            permissions: info.permissions.iter().map(ToString::to_string).collect(),
+            created_at: rfc3339(info.created_at),
+            expires_at: info.expires_at.map(rfc3339),
+        }
+    }
+
+    /// The default file name: `latchkey-<key name>.json`, made safe for any file system.
+    pub fn default_file_name(key_name: &str) -> String {
+        let safe: String = key_name
+            .chars()
+            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '-' })
+            .collect();
+        let safe = safe.trim_matches(|c| c == '-' || c == '.');
+        format!("latchkey-{}.json", if safe.is_empty() { "key" } else { safe })
+    }
+
+    /// Writes the file atomically (temporary file in the same directory, then rename)
+    /// with mode 0600 from the start, so the key is never readable by others, even briefly.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."));
+        let mut json = zeroize::Zeroizing::new(
+            serde_json::to_vec_pretty(self).map_err(|e| Error::Internal(format!("key file: {e}")))?,
+        );
+        json.push(b'\n');
+        let mut tmp = tempfile_in(dir)?;
+        tmp.1.write_all(&json)?;
+        tmp.1.sync_all()?;
+        std::fs::rename(&tmp.0, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp.0);
+        })?;
+        Ok(())
+    }
+}
+
+fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
+    for _ in 0..16 {
+        let name = format!(".latchkey-{}.tmp", crate::keyformat::random_base62(12)?);
+        let p = dir.join(name);
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        match o.open(&p) {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Io("could not create a temporary file next to the key file".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(KeyFile::default_file_name("ci deploy"), "latchkey-ci-deploy.json");
+        assert_eq!(KeyFile::default_file_name("../../etc/passwd"), "latchkey-etc-passwd.json");
+        assert_eq!(KeyFile::default_file_name("///"), "latchkey-key.json");
+    }
+}

@@ -1,0 +1,104 @@
+//! The Latchkey engine.
+//!
+//! [`Latchkey`] is the one entry point: the CLI, the JSON API and the desktop window each
+//! parse their input, call one method here, and map one [`Error`]. Every rule (who may do
+//! what, what a valid key is, what must be audited) lives in this crate, so no adapter can
+//! skip one. It has no dependency on Tauri, GTK or any display.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod avatar;
+pub mod clock;
+mod crypto;
+pub mod error;
+pub mod groups;
+pub mod ids;
+pub mod keyfile;
+pub mod keyformat;
+pub mod keys;
+pub mod password;
+pub mod permissions;
+pub mod policy;
+pub mod secret;
+pub mod store;
+pub mod validate;
+pub mod verify;
+
+pub use accounts::{Account, NewAccount, ProfileUpdate};
+pub use audit::{AuditEvent, AuditFilter};
+pub use auth::{Session, SignIn};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, ErrorBody, Result};
+pub use groups::{Group, PermissionInfo};
+pub use ids::{AccountId, GroupId, KeyId};
+pub use keyfile::KeyFile;
+pub use keyformat::KeyKind;
+pub use keys::{Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyStatus, NewKey};
+pub use permissions::{Action, Permission, PermissionSet};
+pub use policy::{Argon2Params, Policy, PolicyUpdate};
+pub use secret::{ApiKeySecret, Password};
+pub use verify::{Reason, Verification};
+
+use std::path::Path;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The default address of the loopback JSON API, written into key files.
+pub const DEFAULT_API_URL: &str = "http://127.0.0.1:7171";
+
+/// An open store and the clock its rules are judged by.
+#[derive(Debug)]
+pub struct Latchkey {
+    store: store::Store,
+    clock: Arc<dyn Clock>,
+    api_url: String,
+}
+
+impl Latchkey {
+    /// Opens (creating if needed) the store at `path`, on the system clock.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        let store = store::Store::open(path, clock::to_unix(clock.now()))?;
+        Ok(Latchkey {
+            store,
+            clock,
+            api_url: DEFAULT_API_URL.to_owned(),
+        })
+    }
+
+    /// The API address written into key files (set by whoever serves the API).
+    pub fn set_api_url(&mut self, url: impl Into<String>) {
+        self.api_url = url.into();
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_unix(&self) -> i64 {
+        clock::to_unix(self.clock.now())
+    }
+
+    /// True once the first administrator exists.
+    pub fn is_initialized(&self) -> Result<bool> {
+        self.store
+            .read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))?))
+    }
+
+    /// The current policy; anyone may read it (the window shows the password rule).
+    pub fn policy(&self) -> Result<Policy> {
+        self.store.read(policy::load)
+    }
+}

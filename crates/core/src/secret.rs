@@ -1,0 +1,79 @@
+//! Types that hold secrets: they redact `Debug`, refuse `Serialize`, and zeroize on drop.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// A password as typed by a person.
+pub struct Password(SecretString);
+
+impl Password {
+    pub fn new(s: impl Into<String>) -> Self {
+        Password(SecretString::from(s.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl From<String> for Password {
+    fn from(s: String) -> Self {
+        Password::new(s)
+    }
+}
+
+impl From<&str> for Password {
+    fn from(s: &str) -> Self {
+        Password::new(s)
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// The plaintext of an API key. Exists only in the result of create/regenerate/reveal.
+pub struct ApiKeySecret(SecretString);
+
+impl ApiKeySecret {
+    pub(crate) fn new(s: String) -> Self {
+        ApiKeySecret(SecretString::from(s))
+    }
+
+    /// The key text. Call only at the point where it is handed to the person or program.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for ApiKeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKeySecret(<redacted>)")
+    }
+}
+
+/// 32 bytes of key material (a data key or a key-encryption key), wiped on drop.
+#[derive(Clone)]
+pub(crate) struct KeyBytes(pub(crate) Zeroizing<[u8; 32]>);
+
+impl fmt::Debug for KeyBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyBytes(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let p = Password::new("hunter2-hunter2");
+        assert!(!format!("{p:?}").contains("hunter2"));
+        let k = ApiKeySecret::new("lk_live_secretsecret".into());
+        assert!(!format!("{k:?}").contains("secretsecret"));
+    }
+}
