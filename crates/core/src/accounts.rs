@@ -64,7 +64,9 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
 
 pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Account> {
     let mut a = conn
-        .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"
+        ))?
         .query_row([id], account_from_row)
         .optional()?
         .ok_or_else(|| Error::NotFound("account".into()))?;
@@ -73,8 +75,8 @@ pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<Account> {
 }
 
 pub(crate) fn id_by_username(conn: &rusqlite::Connection, username: &str) -> Result<i64> {
-    conn.prepare_cached("SELECT id FROM accounts WHERE username = ?1")?
-        .query_row([username], |r| r.get(0))
+    conn.prepare_cached("SELECT id FROM accounts WHERE username_key = ?1")?
+        .query_row([validate::fold(username)], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("account {username:?}")))
 }
@@ -84,7 +86,9 @@ fn groups_of(conn: &rusqlite::Connection, id: i64) -> Result<Vec<String>> {
         "SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
          WHERE m.account_id = ?1 ORDER BY g.name",
     )?;
-    let names = st.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let names = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(names)
 }
 
@@ -108,19 +112,27 @@ fn clean(new: &NewAccount) -> Result<CleanAccount> {
     })
 }
 
-fn ensure_unique(conn: &rusqlite::Connection, username: &str, email: Option<&str>, except: i64) -> Result<()> {
+fn ensure_unique(
+    conn: &rusqlite::Connection,
+    username: &str,
+    email: Option<&str>,
+    except: i64,
+) -> Result<()> {
     if conn
-        .prepare_cached("SELECT 1 FROM accounts WHERE username = ?1 AND id != ?2")?
-        .exists((username, except))?
+        .prepare_cached("SELECT 1 FROM accounts WHERE username_key = ?1 AND id != ?2")?
+        .exists((validate::fold(username), except))?
     {
         return Err(Error::invalid("username", "is already taken"));
     }
     if let Some(e) = email {
         if conn
-            .prepare_cached("SELECT 1 FROM accounts WHERE email = ?1 AND id != ?2")?
-            .exists((e, except))?
+            .prepare_cached("SELECT 1 FROM accounts WHERE email_key = ?1 AND id != ?2")?
+            .exists((validate::fold(e), except))?
         {
-            return Err(Error::invalid("email", "is already used by another account"));
+            return Err(Error::invalid(
+                "email",
+                "is already used by another account",
+            ));
         }
     }
     Ok(())
@@ -190,10 +202,20 @@ impl Latchkey {
             // The wrapping needs the row id for its associated data, so insert first with
             // a placeholder and fill the wrapped key in the same transaction.
             tx.execute(
-                "INSERT INTO accounts (username, first_name, last_name, email, is_admin, password_hash,
-                                       dek_salt, dek_wrapped, dek_kdf, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, x'', x'', '', ?7, ?7)",
-                rusqlite::params![c.username, c.first_name, c.last_name, c.email, new.is_admin, phc, now],
+                "INSERT INTO accounts (username, username_key, first_name, last_name, email, email_key, is_admin,
+                                       password_hash, dek_salt, dek_wrapped, dek_kdf, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, x'', x'', '', ?9, ?9)",
+                rusqlite::params![
+                    c.username,
+                    validate::fold(&c.username),
+                    c.first_name,
+                    c.last_name,
+                    c.email,
+                    c.email.as_deref().map(validate::fold),
+                    new.is_admin,
+                    phc,
+                    now
+                ],
             )?;
             let id = tx.last_insert_rowid();
             let w = crypto::wrap_for_password(password, &dek, pol.argon2, &dek_aad(id))?;
@@ -227,7 +249,9 @@ impl Latchkey {
         let account = self.store.read(|c| load(c, id))?;
         let key = match key {
             Some((kid, secret)) => Some(IssuedKey {
-                key: self.store.read(|c| crate::keys::load_info(c, &kid, self.now_unix()))?,
+                key: self
+                    .store
+                    .read(|c| crate::keys::load_info(c, &kid, self.now_unix()))?,
                 secret,
             }),
             None => None,
@@ -260,7 +284,7 @@ impl Latchkey {
         self.store.read(|c| {
             self.actor(c, session)?.require_admin()?;
             let ids = c
-                .prepare_cached("SELECT id FROM accounts ORDER BY username")?
+                .prepare_cached("SELECT id FROM accounts ORDER BY username_key")?
                 .query_map([], |r| r.get::<_, i64>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             ids.into_iter().map(|id| load(c, id)).collect()
@@ -268,9 +292,22 @@ impl Latchkey {
     }
 
     /// Updates a profile: one's own, or any for an administrator.
-    pub fn update_profile(&self, session: &Session, username: &str, update: &ProfileUpdate) -> Result<Account> {
-        let first = update.first_name.as_deref().map(|s| validate::person_name("first name", s)).transpose()?;
-        let last = update.last_name.as_deref().map(|s| validate::person_name("last name", s)).transpose()?;
+    pub fn update_profile(
+        &self,
+        session: &Session,
+        username: &str,
+        update: &ProfileUpdate,
+    ) -> Result<Account> {
+        let first = update
+            .first_name
+            .as_deref()
+            .map(|s| validate::person_name("first name", s))
+            .transpose()?;
+        let last = update
+            .last_name
+            .as_deref()
+            .map(|s| validate::person_name("last name", s))
+            .transpose()?;
         let email = match &update.email {
             None => None,
             Some(None) => Some(None),
@@ -297,15 +334,25 @@ impl Latchkey {
                 changed.push("last name");
             }
             if let Some(e) = &email {
-                tx.execute("UPDATE accounts SET email = ?2 WHERE id = ?1", (id, e))?;
+                tx.execute(
+                    "UPDATE accounts SET email = ?2, email_key = ?3 WHERE id = ?1",
+                    (id, e, e.as_deref().map(validate::fold)),
+                )?;
                 changed.push("email");
             }
-            tx.execute("UPDATE accounts SET updated_at = ?2 WHERE id = ?1", (id, now))?;
+            tx.execute(
+                "UPDATE accounts SET updated_at = ?2 WHERE id = ?1",
+                (id, now),
+            )?;
             record(
                 tx,
                 now,
-                Entry::ok(actor.tag(), "account.updated", Some(format!("account {username}")))
-                    .detail(changed.join(", ")),
+                Entry::ok(
+                    actor.tag(),
+                    "account.updated",
+                    Some(format!("account {username}")),
+                )
+                .detail(changed.join(", ")),
             )?;
             Ok(id)
         })?;
@@ -314,21 +361,36 @@ impl Latchkey {
 
     /// Disables or re-enables an account (administrators; not oneself). A disabled
     /// account cannot sign in and its keys fail verification.
-    pub fn set_disabled(&self, session: &Session, username: &str, disabled: bool) -> Result<Account> {
+    pub fn set_disabled(
+        &self,
+        session: &Session,
+        username: &str,
+        disabled: bool,
+    ) -> Result<Account> {
         let now = self.now_unix();
         let id = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
             actor.require_admin()?;
             let id = id_by_username(tx, username)?;
             if id == actor.id {
-                return Err(Error::Forbidden("you cannot disable your own account".into()));
+                return Err(Error::Forbidden(
+                    "you cannot disable your own account".into(),
+                ));
             }
             tx.execute(
                 "UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
                 (id, disabled, now),
             )?;
-            let action = if disabled { "account.disabled" } else { "account.enabled" };
-            record(tx, now, Entry::ok(actor.tag(), action, Some(format!("account {username}"))))?;
+            let action = if disabled {
+                "account.disabled"
+            } else {
+                "account.enabled"
+            };
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), action, Some(format!("account {username}"))),
+            )?;
             Ok(id)
         })?;
         self.store.read(|c| load(c, id))
@@ -376,7 +438,10 @@ impl Latchkey {
         confirm: &Password,
     ) -> Result<()> {
         if new.expose() != confirm.expose() {
-            return Err(Error::invalid("confirm password", "does not match the new password"));
+            return Err(Error::invalid(
+                "confirm password",
+                "does not match the new password",
+            ));
         }
         let account = self.me(session)?;
         let pol = self.policy()?;
@@ -388,15 +453,21 @@ impl Latchkey {
             account.email.as_deref(),
         )?;
         if new.expose() == current.expose() {
-            return Err(Error::invalid("new password", "must differ from the current password"));
+            return Err(Error::invalid(
+                "new password",
+                "must differ from the current password",
+            ));
         }
         match self.check_password_for_change(session, current) {
             Ok(()) => {}
-            Err(Error::BadCredentials) => return Err(Error::invalid("current password", "is incorrect")),
+            Err(Error::BadCredentials) => {
+                return Err(Error::invalid("current password", "is incorrect"))
+            }
             Err(e) => return Err(e),
         }
         let phc = password::hash(new, pol.argon2)?;
-        let w = crypto::wrap_for_password(new, &session.data_key, pol.argon2, &dek_aad(account.id.0))?;
+        let w =
+            crypto::wrap_for_password(new, &session.data_key, pol.argon2, &dek_aad(account.id.0))?;
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
@@ -496,8 +567,19 @@ impl Latchkey {
             if id != actor.id {
                 actor.require_admin()?;
             }
-            tx.execute("UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1", (id, &png, now))?;
-            record(tx, now, Entry::ok(actor.tag(), "account.avatar_changed", Some(format!("account {username}"))))
+            tx.execute(
+                "UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1",
+                (id, &png, now),
+            )?;
+            record(
+                tx,
+                now,
+                Entry::ok(
+                    actor.tag(),
+                    "account.avatar_changed",
+                    Some(format!("account {username}")),
+                ),
+            )
         })
     }
 
@@ -510,8 +592,19 @@ impl Latchkey {
             if id != actor.id {
                 actor.require_admin()?;
             }
-            tx.execute("UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1", (id, now))?;
-            record(tx, now, Entry::ok(actor.tag(), "account.avatar_removed", Some(format!("account {username}"))))
+            tx.execute(
+                "UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1",
+                (id, now),
+            )?;
+            record(
+                tx,
+                now,
+                Entry::ok(
+                    actor.tag(),
+                    "account.avatar_removed",
+                    Some(format!("account {username}")),
+                ),
+            )
         })
     }
 
@@ -520,7 +613,11 @@ impl Latchkey {
         self.store.read(|c| {
             self.actor(c, session)?;
             let id = id_by_username(c, username)?;
-            Ok(c.query_row("SELECT avatar_png FROM accounts WHERE id = ?1", [id], |r| r.get(0))?)
+            Ok(
+                c.query_row("SELECT avatar_png FROM accounts WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?,
+            )
         })
     }
 }

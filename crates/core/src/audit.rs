@@ -86,7 +86,10 @@ impl Latchkey {
             let actor = self.actor(c, session)?;
             let only_id = if actor.is_admin { None } else { Some(actor.id) };
             let limit = filter.limit.unwrap_or(100).min(100_000);
-            let like = filter.action.as_ref().map(|a| format!("{}%", a.replace('%', "")));
+            let like = filter
+                .action
+                .as_ref()
+                .map(|a| format!("{}%", a.replace('%', "")));
             let mut st = c.prepare_cached(
                 "SELECT id, at, actor, action, target, outcome, detail FROM audit_log
                  WHERE (?1 IS NULL OR actor_id = ?1)
@@ -94,9 +97,8 @@ impl Latchkey {
                    AND (?3 IS NULL OR action LIKE ?3)
                  ORDER BY id DESC LIMIT ?4",
             )?;
-            let rows = st.query_map(
-                rusqlite::params![only_id, filter.actor, like, limit],
-                |r| {
+            let rows =
+                st.query_map(rusqlite::params![only_id, filter.actor, like, limit], |r| {
                     Ok(AuditEvent {
                         id: r.get(0)?,
                         at: from_unix(r.get(1)?),
@@ -106,8 +108,7 @@ impl Latchkey {
                         outcome: r.get(5)?,
                         detail: r.get(6)?,
                     })
-                },
-            )?;
+                })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

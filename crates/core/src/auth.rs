@@ -113,9 +113,9 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
         .prepare_cached(
             "SELECT id, username, password_hash, disabled, failed_logins, last_failed_at,
                     dek_salt, dek_wrapped, dek_kdf, secrets_lost
-             FROM accounts WHERE username = ?1 OR email = ?1 ORDER BY username = ?1 DESC LIMIT 1",
+             FROM accounts WHERE username_key = ?1 OR email_key = ?1 ORDER BY username_key = ?1 DESC LIMIT 1",
         )?
-        .query_row([login], |r| {
+        .query_row([crate::validate::fold(login)], |r| {
             Ok(Credentials {
                 id: r.get(0)?,
                 username: r.get(1)?,
@@ -141,7 +141,9 @@ impl Latchkey {
         use rusqlite::OptionalExtension;
         let row: Option<(String, bool, bool)> = conn
             .prepare_cached("SELECT username, is_admin, disabled FROM accounts WHERE id = ?1")?
-            .query_row([session.account_id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([session.account_id.0], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         match row {
             None => Err(Error::NotFound("account".into())),
@@ -156,7 +158,12 @@ impl Latchkey {
 
     /// Checks a password for an account, applying and updating the failure throttle and
     /// auditing the attempt under `action`. Returns the credentials row on success.
-    fn check_password(&self, login: &str, password: &Password, action: &str) -> Result<(Credentials, Argon2Params)> {
+    fn check_password(
+        &self,
+        login: &str,
+        password: &Password,
+        action: &str,
+    ) -> Result<(Credentials, Argon2Params)> {
         let (creds, pol) = self
             .store
             .read(|c| Ok((load_credentials(c, login)?, policy::load(c)?)))?;
@@ -220,7 +227,13 @@ impl Latchkey {
         let tag = Some((creds.id, creds.username.as_str()));
         if creds.disabled {
             self.store.write(|tx| {
-                record(tx, now, Entry::ok(tag, "sign_in", None).outcome("refused").detail("account disabled"))
+                record(
+                    tx,
+                    now,
+                    Entry::ok(tag, "sign_in", None)
+                        .outcome("refused")
+                        .detail("account disabled"),
+                )
             })?;
             return Err(Error::AccountDisabled);
         }
@@ -279,7 +292,11 @@ impl Latchkey {
             record(
                 tx,
                 now,
-                Entry::ok(Some((session.account_id.0, &session.username)), "sign_out", None),
+                Entry::ok(
+                    Some((session.account_id.0, &session.username)),
+                    "sign_out",
+                    None,
+                ),
             )
         })
     }
@@ -297,7 +314,11 @@ impl Latchkey {
                 "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
                 [creds.id],
             )?;
-            record(tx, to_unix(now), Entry::ok(Some((creds.id, &creds.username)), "step_up", None))
+            record(
+                tx,
+                to_unix(now),
+                Entry::ok(Some((creds.id, &creds.username)), "step_up", None),
+            )
         })?;
         session.proof_at = now;
         Ok(())

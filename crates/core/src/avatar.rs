@@ -18,7 +18,10 @@ pub fn normalise(bytes: &[u8]) -> Result<Vec<u8>> {
         return Err(Error::invalid("avatar", "must be at most 5 MiB"));
     }
     let format = image::guess_format(bytes).map_err(|_| Error::invalid("avatar", rule_format))?;
-    if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP) {
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
         return Err(Error::invalid("avatar", rule_format));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -27,9 +30,12 @@ pub fn normalise(bytes: &[u8]) -> Result<Vec<u8>> {
     limits.max_image_height = Some(MAX_DIMENSION);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|_| Error::invalid("avatar", "could not be decoded (corrupt or too large an image)"))?;
+    let img = reader.decode().map_err(|_| {
+        Error::invalid(
+            "avatar",
+            "could not be decoded (corrupt or too large an image)",
+        )
+    })?;
     let side = img.width().min(img.height());
     if side == 0 {
         return Err(Error::invalid("avatar", rule_format));
@@ -66,7 +72,10 @@ mod tests {
 
     #[test]
     fn refuses_other_formats_garbage_and_oversize() {
-        assert!(normalise(b"GIF89a....").unwrap_err().to_string().starts_with("avatar: "));
+        assert!(normalise(b"GIF89a....")
+            .unwrap_err()
+            .to_string()
+            .starts_with("avatar: "));
         assert!(normalise(b"not an image").is_err());
         assert!(normalise(&[]).is_err());
         let mut big = png(10, 10);

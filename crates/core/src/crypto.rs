@@ -46,7 +46,13 @@ pub(crate) fn seal(key: &KeyBytes, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u
     let nonce_bytes = random_bytes::<NONCE_LEN>()?;
     let nonce = XNonce::from(nonce_bytes);
     let ct = cipher(key)
-        .encrypt(&nonce, Payload { msg: plaintext, aad })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .map_err(|_| Error::Internal("encryption failed".into()))?;
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce_bytes);

@@ -33,7 +33,8 @@ pub(crate) fn id_by_name(conn: &rusqlite::Connection, name: &str) -> Result<i64>
 }
 
 fn load_group(conn: &rusqlite::Connection, id: i64) -> Result<Group> {
-    let name: String = conn.query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))?;
+    let name: String =
+        conn.query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))?;
     let perms = permissions::from_joined(conn.query_row(
         "SELECT group_concat(resource || ':' || action, ' ') FROM group_permissions WHERE group_id = ?1",
         [id],
@@ -59,7 +60,9 @@ impl Latchkey {
     pub fn list_permissions(&self, session: &Session) -> Result<Vec<PermissionInfo>> {
         self.store.read(|c| {
             self.actor(c, session)?;
-            let mut st = c.prepare_cached("SELECT name, description, builtin FROM resources ORDER BY builtin DESC, name")?;
+            let mut st = c.prepare_cached(
+                "SELECT name, description, builtin FROM resources ORDER BY builtin DESC, name",
+            )?;
             let rows = st.query_map([], |r| {
                 Ok(PermissionInfo {
                     resource: r.get(0)?,
@@ -75,12 +78,19 @@ impl Latchkey {
     pub fn my_permissions(&self, session: &Session) -> Result<Vec<Permission>> {
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
-            Ok(permissions::of_account(c, actor.id, actor.is_admin)?.into_iter().collect())
+            Ok(permissions::of_account(c, actor.id, actor.is_admin)?
+                .into_iter()
+                .collect())
         })
     }
 
     /// Adds a custom resource, giving `resource:read` and `resource:write`.
-    pub fn create_resource(&self, session: &Session, name: &str, description: &str) -> Result<PermissionInfo> {
+    pub fn create_resource(
+        &self,
+        session: &Session,
+        name: &str,
+        description: &str,
+    ) -> Result<PermissionInfo> {
         let name = validate::resource_name(name.trim())?;
         let description = validate::person_name("description", description)?;
         let now = self.now_unix();
@@ -110,15 +120,27 @@ impl Latchkey {
             let actor = self.actor(tx, session)?;
             actor.require_admin()?;
             let builtin: Option<bool> = tx
-                .query_row("SELECT builtin FROM resources WHERE name = ?1", [name], |r| r.get(0))
+                .query_row(
+                    "SELECT builtin FROM resources WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match builtin {
                 None => return Err(Error::NotFound(format!("permission resource {name:?}"))),
-                Some(true) => return Err(Error::Forbidden(format!("{name} is built in and cannot be deleted"))),
+                Some(true) => {
+                    return Err(Error::Forbidden(format!(
+                        "{name} is built in and cannot be deleted"
+                    )))
+                }
                 Some(false) => {}
             }
             tx.execute("DELETE FROM resources WHERE name = ?1", [name])?;
-            record(tx, now, Entry::ok(actor.tag(), "permission.deleted", Some(name.to_owned())))
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "permission.deleted", Some(name.to_owned())),
+            )
         })
     }
 
@@ -165,13 +187,22 @@ impl Latchkey {
             actor.require_admin()?;
             let id = id_by_name(tx, name)?;
             tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
-            record(tx, now, Entry::ok(actor.tag(), "group.deleted", Some(format!("group {name}"))))
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "group.deleted", Some(format!("group {name}"))),
+            )
         })
     }
 
     /// Replaces a group's permissions. Removing one removes it from every member's keys
     /// at the next verification.
-    pub fn set_group_permissions(&self, session: &Session, name: &str, perms: &[String]) -> Result<Group> {
+    pub fn set_group_permissions(
+        &self,
+        session: &Session,
+        name: &str,
+        perms: &[String],
+    ) -> Result<Group> {
         let perms = permissions::parse_all(perms)?;
         let now = self.now_unix();
         self.store.write(|tx| {
@@ -198,11 +229,26 @@ impl Latchkey {
     }
 
     /// Grants or removes one permission on a group (the grid's single-cell change).
-    pub fn set_group_permission(&self, session: &Session, name: &str, resource: &str, action: Action, on: bool) -> Result<Group> {
-        let group = self.list_groups(session)?.into_iter().find(|g| g.name.eq_ignore_ascii_case(name));
+    pub fn set_group_permission(
+        &self,
+        session: &Session,
+        name: &str,
+        resource: &str,
+        action: Action,
+        on: bool,
+    ) -> Result<Group> {
+        let group = self
+            .list_groups(session)?
+            .into_iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name));
         let group = group.ok_or_else(|| Error::NotFound(format!("group {name:?}")))?;
         let p = Permission::new(resource, action);
-        let mut perms: Vec<String> = group.permissions.iter().filter(|q| **q != p).map(ToString::to_string).collect();
+        let mut perms: Vec<String> = group
+            .permissions
+            .iter()
+            .filter(|q| **q != p)
+            .map(ToString::to_string)
+            .collect();
         if on {
             perms.push(p.to_string());
         }
@@ -216,8 +262,20 @@ impl Latchkey {
             actor.require_admin()?;
             let gid = id_by_name(tx, group)?;
             let aid = id_by_username(tx, username)?;
-            tx.execute("INSERT OR IGNORE INTO group_members (account_id, group_id) VALUES (?1, ?2)", (aid, gid))?;
-            record(tx, now, Entry::ok(actor.tag(), "group.member_added", Some(format!("group {group}"))).detail(username))?;
+            tx.execute(
+                "INSERT OR IGNORE INTO group_members (account_id, group_id) VALUES (?1, ?2)",
+                (aid, gid),
+            )?;
+            record(
+                tx,
+                now,
+                Entry::ok(
+                    actor.tag(),
+                    "group.member_added",
+                    Some(format!("group {group}")),
+                )
+                .detail(username),
+            )?;
             load_group(tx, gid)
         })
     }
@@ -229,11 +287,23 @@ impl Latchkey {
             actor.require_admin()?;
             let gid = id_by_name(tx, group)?;
             let aid = id_by_username(tx, username)?;
-            let n = tx.execute("DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2", (aid, gid))?;
+            let n = tx.execute(
+                "DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2",
+                (aid, gid),
+            )?;
             if n == 0 {
                 return Err(Error::NotFound(format!("{username} in group {group}")));
             }
-            record(tx, now, Entry::ok(actor.tag(), "group.member_removed", Some(format!("group {group}"))).detail(username))?;
+            record(
+                tx,
+                now,
+                Entry::ok(
+                    actor.tag(),
+                    "group.member_removed",
+                    Some(format!("group {group}")),
+                )
+                .detail(username),
+            )?;
             load_group(tx, gid)
         })
     }

@@ -43,7 +43,10 @@ impl KeyId {
         if s.len() == 16 && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(KeyId(s.to_owned()))
         } else {
-            Err(crate::Error::invalid("key id", "must be 16 letters and digits"))
+            Err(crate::Error::invalid(
+                "key id",
+                "must be 16 letters and digits",
+            ))
         }
     }
 

@@ -26,7 +26,10 @@ pub struct KeyFile<'a> {
 
 impl std::fmt::Debug for KeyFile<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyFile").field("key_id", &self.key_id).field("api_key", &"<redacted>").finish()
+        f.debug_struct("KeyFile")
+            .field("key_id", &self.key_id)
+            .field("api_key", &"<redacted>")
+            .finish()
     }
 }
 
@@ -50,10 +53,19 @@ impl<'a> KeyFile<'a> {
     pub fn default_file_name(key_name: &str) -> String {
         let safe: String = key_name
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '-' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let safe = safe.trim_matches(|c| c == '-' || c == '.');
-        format!("latchkey-{}.json", if safe.is_empty() { "key" } else { safe })
+        format!(
+            "latchkey-{}.json",
+            if safe.is_empty() { "key" } else { safe }
+        )
     }
 
     /// Writes the file atomically (temporary file in the same directory, then rename)
@@ -64,7 +76,8 @@ impl<'a> KeyFile<'a> {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or_else(|| Path::new("."));
         let mut json = zeroize::Zeroizing::new(
-            serde_json::to_vec_pretty(self).map_err(|e| Error::Internal(format!("key file: {e}")))?,
+            serde_json::to_vec_pretty(self)
+                .map_err(|e| Error::Internal(format!("key file: {e}")))?,
         );
         json.push(b'\n');
         let mut tmp = tempfile_in(dir)?;
@@ -91,7 +104,9 @@ fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::Io("could not create a temporary file next to the key file".into()))
+    Err(Error::Io(
+        "could not create a temporary file next to the key file".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -100,8 +115,14 @@ mod tests {
 
     #[test]
     fn file_names_are_safe() {
-        assert_eq!(KeyFile::default_file_name("ci deploy"), "latchkey-ci-deploy.json");
-        assert_eq!(KeyFile::default_file_name("../../etc/passwd"), "latchkey-etc-passwd.json");
+        assert_eq!(
+            KeyFile::default_file_name("ci deploy"),
+            "latchkey-ci-deploy.json"
+        );
+        assert_eq!(
+            KeyFile::default_file_name("../../etc/passwd"),
+            "latchkey-etc-passwd.json"
+        );
         assert_eq!(KeyFile::default_file_name("///"), "latchkey-key.json");
     }
 }

@@ -176,12 +176,21 @@ mod tests {
         let good = generate(KeyKind::Live).unwrap();
         assert_eq!(parse("").unwrap_err(), FormatError::Prefix);
         assert_eq!(parse("sk_live_x").unwrap_err(), FormatError::Prefix);
-        assert_eq!(parse(&good.replace("_live_", "_prod_")).unwrap_err(), FormatError::Kind);
-        assert_eq!(parse(&good[..good.len() - 1]).unwrap_err(), FormatError::Length);
+        assert_eq!(
+            parse(&good.replace("_live_", "_prod_")).unwrap_err(),
+            FormatError::Kind
+        );
+        assert_eq!(
+            parse(&good[..good.len() - 1]).unwrap_err(),
+            FormatError::Length
+        );
         let mut bad = good.clone();
         bad.replace_range(10..11, "-");
         assert_eq!(parse(&bad).unwrap_err(), FormatError::Alphabet);
-        assert_eq!(parse("lk_live_' OR 1=1 --").unwrap_err(), FormatError::Length);
+        assert_eq!(
+            parse("lk_live_' OR 1=1 --").unwrap_err(),
+            FormatError::Length
+        );
     }
 
     #[test]

@@ -101,9 +101,16 @@ impl Expiry {
                 return Ok(None);
             }
             Expiry::Days(d) if [7, 30, 60, 90].contains(&d) => now + Duration::days(d.into()),
-            Expiry::Days(_) => return Err(Error::invalid("expiry", "must be 7, 30, 60 or 90 days, or a date")),
+            Expiry::Days(_) => {
+                return Err(Error::invalid(
+                    "expiry",
+                    "must be 7, 30, 60 or 90 days, or a date",
+                ))
+            }
             Expiry::On(date) => {
-                let at = date.with_time(Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)).assume_utc();
+                let at = date
+                    .with_time(Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT))
+                    .assume_utc();
                 if at <= now || date <= now.date() {
                     return Err(Error::invalid("expiry", "must be a date after today"));
                 }
@@ -278,7 +285,11 @@ fn info_from_row(conn: &rusqlite::Connection, r: &rusqlite::Row<'_>, now: i64) -
         name: r.get(1)?,
         hint: r.get(2)?,
         kind,
-        environment: if kind == KeyKind::Test { Environment::Test } else { Environment::Live },
+        environment: if kind == KeyKind::Test {
+            Environment::Test
+        } else {
+            Environment::Live
+        },
         permissions: perms.into_iter().collect(),
         account_key: kind == KeyKind::Acct,
         revealable: r.get(4)?,
@@ -337,7 +348,9 @@ fn insert_key(
         now,
         expires_at
     ])?;
-    let mut st = tx.prepare_cached("INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)")?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)",
+    )?;
     for p in perms {
         st.execute((&id.0, &p.resource, p.action.as_str()))?;
     }
@@ -350,7 +363,16 @@ pub(crate) fn insert_account_key(
     dek: &KeyBytes,
     now: i64,
 ) -> Result<(KeyId, ApiKeySecret)> {
-    insert_key(tx, account_id, "Account key", KeyKind::Acct, &PermissionSet::new(), None, Some(dek), now)
+    insert_key(
+        tx,
+        account_id,
+        "Account key",
+        KeyKind::Acct,
+        &PermissionSet::new(),
+        None,
+        Some(dek),
+        now,
+    )
 }
 
 struct KeyRow {
@@ -403,15 +425,27 @@ fn own_row(conn: &rusqlite::Connection, actor_id: i64, id: &KeyId) -> Result<Key
     Ok(row)
 }
 
-fn ensure_name_free(conn: &rusqlite::Connection, account_id: i64, name: &str, except: Option<&KeyId>) -> Result<()> {
+fn ensure_name_free(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    name: &str,
+    except: Option<&KeyId>,
+) -> Result<()> {
     let taken = conn
         .prepare_cached(
             "SELECT 1 FROM api_keys WHERE account_id = ?1 AND kind != 'acct' AND revoked_at IS NULL
              AND name = ?2 COLLATE NOCASE AND id != ?3",
         )?
-        .exists(rusqlite::params![account_id, name, except.map(|k| k.0.as_str()).unwrap_or("")])?;
+        .exists(rusqlite::params![
+            account_id,
+            name,
+            except.map(|k| k.0.as_str()).unwrap_or("")
+        ])?;
     if taken {
-        return Err(Error::invalid("name", "is already used by another of your keys"));
+        return Err(Error::invalid(
+            "name",
+            "is already used by another of your keys",
+        ));
     }
     Ok(())
 }
@@ -510,13 +544,19 @@ impl Latchkey {
     /// Expiry cannot be changed: a longer-lived key needs a new key.
     pub fn edit_key(&self, session: &Session, id: &KeyId, edit: &KeyEdit) -> Result<KeyInfo> {
         let name = edit.name.as_deref().map(validate::key_name).transpose()?;
-        let perms = edit.permissions.as_deref().map(permissions::parse_all).transpose()?;
+        let perms = edit
+            .permissions
+            .as_deref()
+            .map(permissions::parse_all)
+            .transpose()?;
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
             let row = own_row(tx, actor.id, id)?;
             if row.revoked_at.is_some() {
-                return Err(Error::Conflict("a revoked or replaced key cannot be edited".into()));
+                return Err(Error::Conflict(
+                    "a revoked or replaced key cannot be edited".into(),
+                ));
             }
             let mut changed = Vec::new();
             if let Some(n) = &name {
@@ -526,20 +566,40 @@ impl Latchkey {
             }
             if let Some(p) = &perms {
                 if row.kind == KeyKind::Acct {
-                    return Err(Error::invalid("permissions", "an account key always has all of the account's permissions"));
+                    return Err(Error::invalid(
+                        "permissions",
+                        "an account key always has all of the account's permissions",
+                    ));
                 }
                 permissions::ensure_known(tx, p)?;
-                permissions::ensure_subset(p, &permissions::of_account(tx, actor.id, actor.is_admin)?)?;
+                permissions::ensure_subset(
+                    p,
+                    &permissions::of_account(tx, actor.id, actor.is_admin)?,
+                )?;
                 tx.execute("DELETE FROM key_permissions WHERE key_id = ?1", [&id.0])?;
-                let mut st = tx.prepare_cached("INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)")?;
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)",
+                )?;
                 for perm in p {
                     st.execute((&id.0, &perm.resource, perm.action.as_str()))?;
                 }
                 let list: Vec<String> = p.iter().map(ToString::to_string).collect();
-                changed.push(format!("permissions: {}", if list.is_empty() { "none".into() } else { list.join(" ") }));
+                changed.push(format!(
+                    "permissions: {}",
+                    if list.is_empty() {
+                        "none".into()
+                    } else {
+                        list.join(" ")
+                    }
+                ));
             }
             let new_name = name.clone().unwrap_or(row.name);
-            record(tx, now, Entry::ok(actor.tag(), "key.edited", target(id, &new_name)).detail(changed.join("; ")))?;
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "key.edited", target(id, &new_name))
+                    .detail(changed.join("; ")),
+            )?;
             load_info(tx, id, now)
         })
     }
@@ -598,7 +658,9 @@ impl Latchkey {
             let actor = self.actor(tx, session)?;
             let row = own_row(tx, actor.id, id)?;
             if row.kind == KeyKind::Acct {
-                return Err(Error::Forbidden("the account key cannot be deleted; reset it instead".into()));
+                return Err(Error::Forbidden(
+                    "the account key cannot be deleted; reset it instead".into(),
+                ));
             }
             if row.revoked_at.is_some_and(|r| r <= now) {
                 return Err(Error::Conflict("this key is already revoked".into()));
@@ -607,7 +669,11 @@ impl Latchkey {
                 "UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1",
                 (&id.0, now),
             )?;
-            record(tx, now, Entry::ok(actor.tag(), "key.revoked", target(id, &row.name)))?;
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), "key.revoked", target(id, &row.name)),
+            )?;
             load_info(tx, id, now)
         })
     }
@@ -647,7 +713,11 @@ impl Latchkey {
                 KeyUse::Copied => "key.copied",
                 KeyUse::Downloaded => "key.downloaded",
             };
-            record(tx, now, Entry::ok(actor.tag(), action, target(id, &row.name)))
+            record(
+                tx,
+                now,
+                Entry::ok(actor.tag(), action, target(id, &row.name)),
+            )
         })
     }
 

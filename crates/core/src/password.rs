@@ -43,7 +43,9 @@ pub fn needs_rehash(phc: &str, wanted: Argon2Params) -> bool {
         return true;
     }
     match Params::try_from(&parsed) {
-        Ok(have) => have.m_cost() < wanted.m_kib || have.t_cost() < wanted.t || have.p_cost() < wanted.p,
+        Ok(have) => {
+            have.m_cost() < wanted.m_kib || have.t_cost() < wanted.t || have.p_cost() < wanted.p
+        }
         Err(_) => true,
     }
 }
@@ -66,20 +68,32 @@ pub fn check_rules(
     let pw = password.expose();
     let len = pw.chars().count();
     if len < min_len {
-        return Err(Error::invalid(field, format!("must be at least {min_len} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at least {min_len} characters"),
+        ));
     }
     if len > MAX_LEN {
-        return Err(Error::invalid(field, format!("must be at most {MAX_LEN} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {MAX_LEN} characters"),
+        ));
     }
     let lowered = pw.to_lowercase();
     if lowered == username.to_lowercase() {
-        return Err(Error::invalid(field, "must not be the same as the username"));
+        return Err(Error::invalid(
+            field,
+            "must not be the same as the username",
+        ));
     }
     if let Some(email) = email {
         let email = email.to_lowercase();
         let local = email.split('@').next().unwrap_or_default();
         if lowered == email || (!local.is_empty() && lowered == local) {
-            return Err(Error::invalid(field, "must not be the same as the email address"));
+            return Err(Error::invalid(
+                field,
+                "must not be the same as the email address",
+            ));
         }
     }
     if is_common(pw) {
@@ -136,13 +150,22 @@ mod tests {
     #[case("qwertyuiop", "commonly used")]
     #[case("P@ssw0rd", "commonly used")]
     fn refused_passwords_say_why(#[case] pw: &str, #[case] why: &str) {
-        let err = check_rules("password", &Password::new(pw), 8, "alice-wonder", Some("alice@example.org"))
-            .unwrap_err();
+        let err = check_rules(
+            "password",
+            &Password::new(pw),
+            8,
+            "alice-wonder",
+            Some("alice@example.org"),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "invalid_input");
         let msg = err.to_string();
         assert!(msg.starts_with("password: "), "{msg}");
         assert!(msg.contains(why), "{msg}");
-        assert!(!msg.contains(pw) || pw == "short", "the message must not echo the password: {msg}");
+        assert!(
+            !msg.contains(pw) || pw == "short",
+            "the message must not echo the password: {msg}"
+        );
     }
 
     #[rstest]
@@ -151,7 +174,14 @@ mod tests {
     #[case("пароль-который-длинный")]
     #[case("🔑🔑🔑🔑🔑🔑🔑🔑")]
     fn good_passwords_pass(#[case] pw: &str) {
-        check_rules("password", &Password::new(pw), 8, "alice", Some("alice@example.org")).unwrap();
+        check_rules(
+            "password",
+            &Password::new(pw),
+            8,
+            "alice",
+            Some("alice@example.org"),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -159,6 +189,13 @@ mod tests {
         let long = "a".repeat(MAX_LEN) + "b";
         let err = check_rules("password", &Password::new(long), 8, "u", None).unwrap_err();
         assert!(err.to_string().contains("at most 256"));
-        check_rules("password", &Password::new("é".repeat(128) + "xyz"), 8, "u", None).unwrap();
+        check_rules(
+            "password",
+            &Password::new("é".repeat(128) + "xyz"),
+            8,
+            "u",
+            None,
+        )
+        .unwrap();
     }
 }

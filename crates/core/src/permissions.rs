@@ -48,7 +48,10 @@ impl FromStr for Permission {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let rule = "must be resource:action, with action read or write (e.g. samples:read)";
-        let (res, act) = s.trim().split_once(':').ok_or_else(|| Error::invalid("permissions", rule))?;
+        let (res, act) = s
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| Error::invalid("permissions", rule))?;
         let action = match act {
             "read" => Action::Read,
             "write" => Action::Write,
@@ -102,13 +105,19 @@ pub(crate) fn of_account(
          JOIN group_permissions gp ON gp.group_id = gm.group_id WHERE gm.account_id = ?1"
     };
     let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map([account_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = st.query_map([account_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = PermissionSet::new();
     for row in rows {
         let (res, act) = row?;
         out.insert(Permission {
             resource: res,
-            action: if act == "write" { Action::Write } else { Action::Read },
+            action: if act == "write" {
+                Action::Write
+            } else {
+                Action::Read
+            },
         });
     }
     Ok(out)
@@ -119,7 +128,10 @@ pub(crate) fn ensure_known(conn: &rusqlite::Connection, perms: &PermissionSet) -
     let mut st = conn.prepare_cached("SELECT 1 FROM resources WHERE name = ?1")?;
     for p in perms {
         if !st.exists([&p.resource])? {
-            return Err(Error::invalid("permissions", format!("unknown permission {p}")));
+            return Err(Error::invalid(
+                "permissions",
+                format!("unknown permission {p}"),
+            ));
         }
     }
     Ok(())
@@ -144,7 +156,14 @@ mod tests {
     fn parse_and_display() {
         let p: Permission = "samples:read".parse().unwrap();
         assert_eq!(p.to_string(), "samples:read");
-        for bad in ["samples", "samples:delete", ":read", "Samples:read", "a:b:c", "x y:read"] {
+        for bad in [
+            "samples",
+            "samples:delete",
+            ":read",
+            "Samples:read",
+            "a:b:c",
+            "x y:read",
+        ] {
             let e = bad.parse::<Permission>().unwrap_err().to_string();
             assert!(e.starts_with("permissions: "), "{bad}: {e}");
         }

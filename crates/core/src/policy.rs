@@ -25,10 +25,16 @@ impl Argon2Params {
 
     pub fn validate(self) -> Result<Self> {
         if self.m_kib < Self::OWASP.m_kib || self.m_kib > 1024 * 1024 {
-            return Err(Error::invalid("argon2 memory", "must be between 19456 and 1048576 KiB"));
+            return Err(Error::invalid(
+                "argon2 memory",
+                "must be between 19456 and 1048576 KiB",
+            ));
         }
         if self.t < Self::OWASP.t || self.t > 20 {
-            return Err(Error::invalid("argon2 iterations", "must be between 2 and 20"));
+            return Err(Error::invalid(
+                "argon2 iterations",
+                "must be between 2 and 20",
+            ));
         }
         if self.p < 1 || self.p > 16 {
             return Err(Error::invalid("argon2 lanes", "must be between 1 and 16"));
@@ -85,14 +91,20 @@ impl PolicyUpdate {
     pub(crate) fn apply(&self, mut p: Policy) -> Result<Policy> {
         if let Some(n) = self.min_password_length {
             if !(8..=128).contains(&n) {
-                return Err(Error::invalid("min password length", "must be between 8 and 128"));
+                return Err(Error::invalid(
+                    "min password length",
+                    "must be between 8 and 128",
+                ));
             }
             p.min_password_length = n;
         }
         if let Some(d) = self.max_key_lifetime_days {
             if let Some(d) = d {
                 if !(1..=3650).contains(&d) {
-                    return Err(Error::invalid("max key lifetime", "must be between 1 and 3650 days"));
+                    return Err(Error::invalid(
+                        "max key lifetime",
+                        "must be between 1 and 3650 days",
+                    ));
                 }
             }
             p.max_key_lifetime_days = d;
@@ -103,7 +115,10 @@ impl PolicyUpdate {
         if let Some(n) = self.max_active_keys {
             if let Some(n) = n {
                 if !(1..=10_000).contains(&n) {
-                    return Err(Error::invalid("max active keys", "must be between 1 and 10000"));
+                    return Err(Error::invalid(
+                        "max active keys",
+                        "must be between 1 and 10000",
+                    ));
                 }
             }
             p.max_active_keys = n;

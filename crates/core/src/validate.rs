@@ -12,13 +12,21 @@ pub fn username(s: &str) -> Result<String> {
     if n == 0 || n > 64 {
         return Err(Error::invalid("username", "must be 1–64 characters"));
     }
-    if !s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !s
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(Error::invalid(
             "username",
             "may contain only letters, digits, '.', '_' and '-'",
         ));
     }
     Ok(s.to_owned())
+}
+
+/// The form usernames and emails are compared in: Unicode lower case.
+pub fn fold(s: &str) -> String {
+    s.trim().to_lowercase()
 }
 
 /// First or last name: up to 100 characters, no control characters; may be empty.
@@ -40,7 +48,8 @@ pub fn email(s: &str) -> Result<String> {
     if s.is_empty() || s.len() > 254 || has_control(s) {
         return Err(Error::invalid("email", rule));
     }
-    let parsed: email_address::EmailAddress = s.parse().map_err(|_| Error::invalid("email", rule))?;
+    let parsed: email_address::EmailAddress =
+        s.parse().map_err(|_| Error::invalid("email", rule))?;
     let domain = parsed.domain();
     if !domain.contains('.') || domain.starts_with('[') {
         return Err(Error::invalid("email", rule));
@@ -56,7 +65,10 @@ pub fn key_name(s: &str) -> Result<String> {
         return Err(Error::invalid("name", "must be 1–100 characters"));
     }
     if has_control(s) {
-        return Err(Error::invalid("name", "must not contain control characters"));
+        return Err(Error::invalid(
+            "name",
+            "must not contain control characters",
+        ));
     }
     Ok(s.to_owned())
 }
@@ -64,7 +76,12 @@ pub fn key_name(s: &str) -> Result<String> {
 /// Group names follow the username rule.
 pub fn group_name(s: &str) -> Result<String> {
     let n = s.chars().count();
-    if n == 0 || n > 64 || !s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if n == 0
+        || n > 64
+        || !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(Error::invalid(
             "group",
             "must be 1–64 letters, digits, '.', '_' or '-'",
@@ -78,7 +95,8 @@ pub fn resource_name(s: &str) -> Result<String> {
     let ok = !s.is_empty()
         && s.len() <= 32
         && s.as_bytes()[0].is_ascii_lowercase()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if !ok {
         return Err(Error::invalid(
             "resource",
@@ -141,7 +159,10 @@ mod tests {
     #[test]
     fn key_names() {
         assert_eq!(key_name("  ci deploy ").unwrap(), "ci deploy");
-        assert_eq!(key_name("Robert'); DROP TABLE api_keys;--").unwrap(), "Robert'); DROP TABLE api_keys;--");
+        assert_eq!(
+            key_name("Robert'); DROP TABLE api_keys;--").unwrap(),
+            "Robert'); DROP TABLE api_keys;--"
+        );
         assert!(key_name("").is_err());
         assert!(key_name("   ").is_err());
         assert!(key_name(&"k".repeat(101)).is_err());

@@ -138,7 +138,10 @@ impl Latchkey {
             Reason::Valid
         };
         let valid = reason == Reason::Valid;
-        if valid && f.last_used_at.is_none_or(|t| now - t >= LAST_USED_RESOLUTION_SECS) {
+        if valid
+            && f.last_used_at
+                .is_none_or(|t| now - t >= LAST_USED_RESOLUTION_SECS)
+        {
             self.touch(&f.id, now)?;
         }
         let effective: Vec<Permission> = if !valid {
@@ -146,7 +149,10 @@ impl Latchkey {
         } else if parsed.kind == KeyKind::Acct && f.kind == "acct" {
             f.account_perms.into_iter().collect()
         } else {
-            f.key_perms.intersection(&f.account_perms).cloned().collect()
+            f.key_perms
+                .intersection(&f.account_perms)
+                .cloned()
+                .collect()
         };
         Ok(Verification {
             valid,
@@ -155,7 +161,11 @@ impl Latchkey {
             account_id: Some(AccountId(f.account_id)),
             key_id: Some(KeyId(f.id)),
             permissions: effective,
-            environment: Some(if parsed.kind == KeyKind::Test { Environment::Test } else { Environment::Live }),
+            environment: Some(if parsed.kind == KeyKind::Test {
+                Environment::Test
+            } else {
+                Environment::Live
+            }),
             expires_at: f.expires_at.map(from_unix),
         })
     }

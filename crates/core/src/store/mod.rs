@@ -19,8 +19,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The default location: the platform data dir's `latchkey/latchkey.db`.
 pub fn default_path() -> Result<PathBuf> {
-    let base = dirs::data_dir()
-        .ok_or_else(|| Error::Io("no platform data directory; pass --db or set LATCHKEY_DB".into()))?;
+    let base = dirs::data_dir().ok_or_else(|| {
+        Error::Io("no platform data directory; pass --db or set LATCHKEY_DB".into())
+    })?;
     Ok(base.join("latchkey").join("latchkey.db"))
 }
 

@@ -2,10 +2,13 @@
 
 CREATE TABLE accounts (
     id              INTEGER PRIMARY KEY,
-    username        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username        TEXT NOT NULL,
+    -- Unicode lower-case forms: SQLite's NOCASE folds ASCII only.
+    username_key    TEXT NOT NULL UNIQUE,
     first_name      TEXT NOT NULL DEFAULT '',
     last_name       TEXT NOT NULL DEFAULT '',
-    email           TEXT UNIQUE COLLATE NOCASE,
+    email           TEXT,
+    email_key       TEXT UNIQUE,
     avatar_png      BLOB,
     is_admin        INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
     disabled        INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),

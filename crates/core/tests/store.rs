@@ -1,0 +1,147 @@
+mod common;
+
+use latchkey_core::*;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+fn digest_of(path: &std::path::Path) -> Vec<u8> {
+    fs::read(path).unwrap()
+}
+
+#[test]
+fn new_store_and_its_companions_are_owner_only_and_in_wal_mode() {
+    let w = common::world();
+    let s = w.admin();
+    w.lk.create_key(&s, &common::key("k", &[])).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let p = format!("{}{}", w.path().display(), suffix);
+        let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{p} has mode {mode:o}");
+    }
+    let conn = rusqlite::Connection::open(w.path()).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn creates_missing_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a/b/latchkey.db");
+    Latchkey::open(&p).unwrap();
+    assert!(p.exists());
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_and_left_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("notes.db");
+    fs::write(&p, b"these are my notes, not a database\n").unwrap();
+    let before = digest_of(&p);
+    let e = Latchkey::open(&p).unwrap_err();
+    assert_eq!(e.code(), "store_refused");
+    assert!(e.to_string().contains("not an SQLite database"), "{e}");
+    assert_eq!(digest_of(&p), before);
+}
+
+#[test]
+fn a_corrupt_store_is_refused_and_left_unchanged() {
+    let w = common::world();
+    let p = w.path();
+    drop(w.lk);
+    // Checkpoint everything into the main file, then damage a page in the middle.
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
+            .unwrap();
+    }
+    let mut bytes = fs::read(&p).unwrap();
+    assert!(bytes.len() > 8192);
+    for b in &mut bytes[4096..8192] {
+        *b = 0xA5;
+    }
+    fs::write(&p, &bytes).unwrap();
+    let e = Latchkey::open(&p).unwrap_err();
+    assert_eq!(e.code(), "store_refused", "{e}");
+    assert!(e.to_string().contains("corrupt"), "{e}");
+    assert_eq!(fs::read(&p).unwrap(), bytes);
+}
+
+#[test]
+fn another_programs_sqlite_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');")
+            .unwrap();
+    }
+    let before = digest_of(&p);
+    let e = Latchkey::open(&p).unwrap_err();
+    assert!(
+        e.to_string().contains("another program's SQLite database"),
+        "{e}"
+    );
+    assert_eq!(digest_of(&p), before);
+}
+
+#[test]
+fn a_store_from_a_newer_latchkey_is_refused_with_both_versions() {
+    let w = common::world();
+    let p = w.path();
+    drop(w.lk);
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("PRAGMA user_version = 99; PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let before = digest_of(&p);
+    let e = Latchkey::open(&p).unwrap_err();
+    assert_eq!(e.code(), "store_too_new");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("store version 99")
+            && msg.contains(&format!("up to {}", store::SCHEMA_VERSION)),
+        "{msg}"
+    );
+    assert_eq!(digest_of(&p), before);
+}
+
+#[test]
+fn reopening_keeps_everything() {
+    let w = common::world();
+    let s = w.admin();
+    let issued =
+        w.lk.create_key(&s, &common::key("kept", &["keys:read"]))
+            .unwrap();
+    let again = w.reopen();
+    assert!(again.verify(issued.secret.expose()).unwrap().valid);
+    assert!(again.is_initialized().unwrap());
+}
+
+#[test]
+fn two_handles_writing_at_once_both_succeed_and_nothing_is_lost() {
+    let w = common::world();
+    let per_thread = 40;
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let lk = w.reopen();
+            std::thread::spawn(move || {
+                let s = lk
+                    .sign_in("admin", &Password::new(common::ADMIN_PW))
+                    .unwrap()
+                    .session;
+                for i in 0..per_thread {
+                    lk.create_key(&s, &common::key(&format!("t{t}-{i}"), &[]))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let s = w.admin();
+    assert_eq!(w.lk.list_keys(&s).unwrap().len(), 2 * per_thread);
+}
