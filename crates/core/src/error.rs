@@ -109,7 +109,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             rule: rule.into(),

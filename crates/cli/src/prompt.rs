@@ -1,0 +1,84 @@
+//! Where passwords and confirmations come from: a terminal prompt, or standard input
+//! with --password-stdin. Never from an argument or the environment.
+
+use latchkey_core::{Error, Password};
+use std::io::{BufRead, IsTerminal};
+
+pub struct Prompter {
+    stdin_lines: Option<std::io::Lines<std::io::StdinLock<'static>>>,
+}
+
+impl Prompter {
+    pub fn new(from_stdin: bool) -> Self {
+        Prompter {
+            stdin_lines: from_stdin.then(|| std::io::stdin().lock().lines()),
+        }
+    }
+
+    /// One password: the next stdin line, or a prompt on the terminal.
+    pub fn password(&mut self, prompt: &str) -> Result<Password, Error> {
+        if let Some(lines) = self.stdin_lines.as_mut() {
+            return match lines.next() {
+                Some(Ok(line)) => Ok(Password::new(
+                    line.trim_end_matches(['\r', '\n']).to_owned(),
+                )),
+                _ => Err(Error::invalid(
+                    "password",
+                    "expected one more line on standard input",
+                )),
+            };
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::invalid(
+                "password",
+                "no terminal to ask on; pass --password-stdin and send it on standard input",
+            ));
+        }
+        rpassword::prompt_password(format!("{prompt}: "))
+            .map(Password::new)
+            .map_err(|e| Error::Io(format!("reading the password: {e}")))
+    }
+
+    /// A new password, asked twice at a prompt (stdin gives it once).
+    pub fn new_password(&mut self, prompt: &str) -> Result<Password, Error> {
+        let first = self.password(prompt)?;
+        if self.stdin_lines.is_none() {
+            let again = self.password("Repeat it")?;
+            if again.expose() != first.expose() {
+                return Err(Error::invalid(
+                    "confirm password",
+                    "does not match the new password",
+                ));
+            }
+        }
+        Ok(first)
+    }
+
+    /// Whether the reader is standard input (no confirmation prompt is possible then).
+    pub fn uses_stdin(&self) -> bool {
+        self.stdin_lines.is_some()
+    }
+}
+
+/// Asks to type "yes" on the terminal; without one, `--yes` is required.
+pub fn confirm(question: &str, yes_flag: bool, prompter: &Prompter) -> Result<(), Error> {
+    if yes_flag {
+        return Ok(());
+    }
+    if prompter.uses_stdin() || !std::io::stdin().is_terminal() {
+        return Err(Error::invalid(
+            "yes",
+            format!("{question} Add --yes to confirm."),
+        ));
+    }
+    eprint!("{question} Type yes to continue: ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Io(e.to_string()))?;
+    if answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        Err(Error::invalid("yes", "not confirmed; nothing was changed"))
+    }
+}

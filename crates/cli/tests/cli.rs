@@ -1,0 +1,485 @@
+//! The `latchkey` binary, driven as a user or a script would drive it.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const PW: &str = "correct horse battery staple";
+
+struct Store {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Store {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("latchkey.db");
+        let s = Store { _dir: dir, db };
+        let out = s.run_pw(
+            &["init", "--username", "ada", "--email", "ada@example.org"],
+            PW,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
+    }
+
+    fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("latchkey").unwrap();
+        c.env("LATCHKEY_DB", &self.db).env_remove("LATCHKEY_USER");
+        c
+    }
+
+    fn run_pw(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        self.cmd()
+            .arg("--password-stdin")
+            .args(args)
+            .write_stdin(format!("{stdin}\n"))
+            .output()
+            .unwrap()
+    }
+
+    /// Runs as ada with --json and returns the parsed stdout.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run_pw(&all, PW);
+        assert!(
+            out.status.success(),
+            "{:?}: {}",
+            args,
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn verify(&self, key: &str) -> (i32, Value) {
+        let out = self
+            .cmd()
+            .args(["--json", "key", "verify", key])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    }
+}
+
+#[test]
+fn create_verify_regenerate_revoke() {
+    let s = Store::new();
+    let created = s.json(&[
+        "key",
+        "create",
+        "--user",
+        "ada",
+        "--name",
+        "ci",
+        "--perm",
+        "keys:read",
+    ]);
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let id = created["key"]["id"].as_str().unwrap().to_owned();
+    let (code, v) = s.verify(&secret);
+    assert_eq!(code, 0);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["reason"], "valid");
+    assert_eq!(v["account"], "ada");
+    assert_eq!(v["permissions"], serde_json::json!(["keys:read"]));
+
+    let rolled = s.json(&["key", "regenerate", "--user", "ada", &id, "--grace", "now"]);
+    let new_secret = rolled["secret"].as_str().unwrap().to_owned();
+    assert_eq!(s.verify(&secret).1["reason"], "revoked");
+    assert_eq!(s.verify(&new_secret).0, 0);
+
+    let new_id = rolled["key"]["id"].as_str().unwrap();
+    let out = s.run_pw(&["key", "revoke", "--user", "ada", new_id], PW);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "revoke without --yes must refuse"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(s.verify(&new_secret).0, 0, "nothing changed");
+    s.json(&["key", "revoke", "--user", "ada", new_id, "--yes"]);
+    let (code, v) = s.verify(&new_secret);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("revoked")));
+}
+
+#[test]
+fn verify_reads_stdin_and_exits_1_for_anything_not_valid() {
+    let s = Store::new();
+    let created = s.json(&["key", "create", "--user", "ada", "--name", "ci"]);
+    let secret = created["secret"].as_str().unwrap();
+    s.cmd()
+        .args(["key", "verify"])
+        .write_stdin(format!("{secret}\n"))
+        .assert()
+        .success();
+    let other_kind = secret.replace("lk_live_", "lk_test_");
+    for (bad, reason) in [
+        ("", "malformed"),
+        ("lk_live_", "malformed"),
+        ("' OR 1=1 --", "malformed"),
+        (other_kind.as_str(), "not_found"),
+    ] {
+        let out = s
+            .cmd()
+            .args(["--json", "key", "verify"])
+            .write_stdin(bad.to_owned())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["valid"], false);
+        assert_eq!(v["reason"], reason, "{bad:?}");
+    }
+}
+
+#[test]
+fn key_file_from_save_is_private_and_verifies() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Store::new();
+    let path = s.dir().join("latchkey-ci.json");
+    let out = s.run_pw(
+        &[
+            "key",
+            "create",
+            "--user",
+            "ada",
+            "--name",
+            "ci",
+            "--save",
+            path.to_str().unwrap(),
+        ],
+        PW,
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(s.verify(v["api_key"].as_str().unwrap()).0, 0);
+    assert_eq!(v["api_url"], "http://127.0.0.1:7171");
+}
+
+#[test]
+fn errors_name_the_field_and_map_to_exit_codes() {
+    let s = Store::new();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["key", "create", "--user", "ada", "--name", ""],
+            3,
+            "name: must be 1–100 characters",
+        ),
+        (
+            &[
+                "key", "create", "--user", "ada", "--name", "k", "--perm", "nope",
+            ],
+            3,
+            "permissions: must be resource:action",
+        ),
+        (
+            &[
+                "key",
+                "create",
+                "--user",
+                "ada",
+                "--name",
+                "k",
+                "--expires",
+                "45d",
+            ],
+            3,
+            "expiry: must be 7d",
+        ),
+        (
+            &[
+                "key", "create", "--user", "ada", "--name", "k", "--env", "prod",
+            ],
+            3,
+            "environment: must be live or test",
+        ),
+        (
+            &["key", "show", "--user", "ada", "AAAAAAAAAAAAAAAA"],
+            6,
+            "key not found",
+        ),
+        (
+            &["key", "show", "--user", "ada", "../../etc"],
+            3,
+            "key id: must be 16 letters and digits",
+        ),
+        (
+            &["account", "show", "--user", "nobody"],
+            4,
+            "username or password is incorrect",
+        ),
+        (&["init", "--username", "again"], 7, "already set up"),
+    ];
+    for (args, code, msg) in cases {
+        let out = s.run_pw(args, PW);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {err}");
+        assert!(err.contains(msg), "{args:?}: {err}");
+        assert!(!err.contains(PW));
+    }
+    let out = s
+        .cmd()
+        .args([
+            "--json",
+            "--password-stdin",
+            "key",
+            "create",
+            "--user",
+            "ada",
+            "--name",
+            "",
+        ])
+        .write_stdin(format!("{PW}\n"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    assert_eq!(v["error"]["field"], "name");
+}
+
+#[test]
+fn passwords_are_never_taken_from_arguments() {
+    let s = Store::new();
+    s.cmd()
+        .args(["key", "list", "--user", "ada", "--password", PW])
+        .assert()
+        .code(2);
+    // Without a terminal and without --password-stdin, it refuses rather than hangs.
+    let out = s
+        .cmd()
+        .args(["key", "list", "--user", "ada"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--password-stdin"));
+}
+
+#[test]
+fn accounts_groups_permissions_and_policy() {
+    let s = Store::new();
+    s.json(&[
+        "permission",
+        "create",
+        "--user",
+        "ada",
+        "samples",
+        "--description",
+        "Lab samples",
+    ]);
+    s.json(&[
+        "group",
+        "create",
+        "--user",
+        "ada",
+        "lab",
+        "--perm",
+        "samples:read",
+    ]);
+    let out = s.run_pw(
+        &[
+            "--json",
+            "account",
+            "create",
+            "--user",
+            "ada",
+            "--username",
+            "bob",
+            "--group",
+            "lab",
+        ],
+        &format!("{PW}\nviolet ostrich marmalade"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let bob = |args: &[&str]| s.run_pw(args, "violet ostrich marmalade");
+    let out = bob(&[
+        "--json",
+        "key",
+        "create",
+        "--user",
+        "bob",
+        "--name",
+        "reader",
+        "--perm",
+        "samples:read",
+    ]);
+    assert!(out.status.success());
+    let secret = serde_json::from_slice::<Value>(&out.stdout).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = bob(&[
+        "key",
+        "create",
+        "--user",
+        "bob",
+        "--name",
+        "writer",
+        "--perm",
+        "samples:write",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("samples:write"));
+    // Bob is not an administrator.
+    assert_eq!(
+        bob(&["group", "list", "--user", "bob"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        bob(&["policy", "set", "--user", "bob", "--max-active-keys", "1"])
+            .status
+            .code(),
+        Some(5)
+    );
+    // Removing the group's permission removes it from bob's key at once.
+    s.json(&["group", "revoke", "--user", "ada", "lab", "samples:read"]);
+    let (code, v) = s.verify(&secret);
+    assert_eq!(code, 0);
+    assert_eq!(v["permissions"], serde_json::json!([]));
+    // Disabling bob stops his key.
+    s.json(&["account", "disable", "--user", "ada", "bob"]);
+    assert_eq!(s.verify(&secret).1["reason"], "account_disabled");
+    let p = s.json(&[
+        "policy",
+        "set",
+        "--user",
+        "ada",
+        "--max-active-keys",
+        "1",
+        "--max-key-lifetime",
+        "90",
+    ]);
+    assert_eq!(p["max_active_keys"], 1);
+    let out = s.run_pw(
+        &[
+            "key",
+            "create",
+            "--user",
+            "ada",
+            "--name",
+            "x",
+            "--expires",
+            "never",
+        ],
+        PW,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let audit = s.json(&["audit", "--user", "ada", "--limit", "500"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "store.initialized",
+        "permission.created",
+        "group.created",
+        "account.created",
+        "key.created",
+        "account.disabled",
+        "policy.changed",
+        "sign_in",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let csv = s.run_pw(&["audit", "--user", "ada", "--csv"], PW);
+    assert!(String::from_utf8_lossy(&csv.stdout)
+        .starts_with("id,at,actor,action,target,outcome,detail\n"));
+}
+
+#[test]
+fn account_key_show_reveal_and_reset() {
+    let s = Store::new();
+    let info = s.json(&["account-key", "show", "--user", "ada"]);
+    assert_eq!(info["account_key"], true);
+    assert!(info.get("secret").is_none());
+    let shown = s.json(&["account-key", "show", "--user", "ada", "--reveal"]);
+    let secret = shown["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("lk_acct_"));
+    assert_eq!(s.verify(&secret).0, 0);
+    let out = s.run_pw(
+        &[
+            "key",
+            "revoke",
+            "--user",
+            "ada",
+            info["id"].as_str().unwrap(),
+            "--yes",
+        ],
+        PW,
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let reset = s.json(&["account-key", "reset", "--user", "ada", "--yes"]);
+    assert_eq!(s.verify(&secret).1["reason"], "revoked");
+    assert_eq!(s.verify(reset["secret"].as_str().unwrap()).0, 0);
+}
+
+#[test]
+fn refuses_a_foreign_file_without_touching_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("thesis.docx");
+    std::fs::write(&p, b"PK\x03\x04 not a database").unwrap();
+    let out = Command::cargo_bin("latchkey")
+        .unwrap()
+        .args(["--db", p.to_str().unwrap(), "key", "verify", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an SQLite database"));
+    assert_eq!(std::fs::read(&p).unwrap(), b"PK\x03\x04 not a database");
+}
+
+#[test]
+fn two_cli_processes_writing_at_once_both_succeed() {
+    let s = Store::new();
+    let bin = assert_cmd::cargo::cargo_bin("latchkey");
+    let per_loop = 15;
+    let script = |tag: &str| {
+        format!(
+            "for i in $(seq 1 {per_loop}); do printf '%s\\n' '{PW}' | '{}' --password-stdin key create --user ada --name {tag}-$i --expires 7d >/dev/null || exit 1; done",
+            bin.display()
+        )
+    };
+    let spawn = |tag: &str| {
+        std::process::Command::new("bash")
+            .args(["-c", &script(tag)])
+            .env("LATCHKEY_DB", &s.db)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn("a"), spawn("b"));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a loop failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("locked"));
+    }
+    let list = s.json(&["key", "list", "--user", "ada"]);
+    assert_eq!(list.as_array().unwrap().len(), 2 * per_loop);
+}
