@@ -4,6 +4,7 @@ use crate::audit::{record, Entry};
 use crate::auth::{dek_aad, Session};
 use crate::clock::from_unix;
 use crate::keys::IssuedKey;
+use crate::permissions::Action;
 use crate::secret::Password;
 use crate::{crypto, password, policy, validate, AccountId, Error, Latchkey, Result};
 use rusqlite::OptionalExtension;
@@ -262,7 +263,7 @@ impl Latchkey {
     /// The signed-in account.
     pub fn me(&self, session: &Session) -> Result<Account> {
         self.store.read(|c| {
-            self.actor(c, session)?;
+            self.actor(c, session)?.require("account", Action::Read)?;
             load(c, session.account_id.0)
         })
     }
@@ -271,6 +272,7 @@ impl Latchkey {
     pub fn account(&self, session: &Session, username: &str) -> Result<Account> {
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
+            actor.require("account", Action::Read)?;
             let id = id_by_username(c, username)?;
             if id != actor.id {
                 actor.require_admin()?;
@@ -317,6 +319,7 @@ impl Latchkey {
         let now = self.now_unix();
         let id = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("account", Action::Write)?;
             let id = id_by_username(tx, username)?;
             if id != actor.id {
                 actor.require_admin()?;
@@ -466,8 +469,12 @@ impl Latchkey {
             Err(e) => return Err(e),
         }
         let phc = password::hash(new, pol.argon2)?;
-        let w =
-            crypto::wrap_for_password(new, &session.data_key, pol.argon2, &dek_aad(account.id.0))?;
+        let w = crypto::wrap_for_password(
+            new,
+            session.data_key()?,
+            pol.argon2,
+            &dek_aad(account.id.0),
+        )?;
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
@@ -488,6 +495,8 @@ impl Latchkey {
             signed_in_at: session.signed_in_at,
             proof_at: session.proof_at,
             data_key: session.data_key.clone(),
+            scope: None,
+            via_key: None,
         };
         self.confirm_password(&mut probe, current)
     }
@@ -563,6 +572,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("account", Action::Write)?;
             let id = id_by_username(tx, username)?;
             if id != actor.id {
                 actor.require_admin()?;

@@ -5,8 +5,10 @@ use crate::clock::to_unix;
 use crate::crypto;
 use crate::keys::KeyInfo;
 use crate::password;
+use crate::permissions::{Action, Permission, PermissionSet};
 use crate::policy::{self, Argon2Params};
 use crate::secret::{KeyBytes, Password};
+use crate::KeyId;
 use crate::{AccountId, Error, Latchkey, Result};
 use std::fmt;
 use time::{Duration, OffsetDateTime};
@@ -33,7 +35,12 @@ pub struct Session {
     pub(crate) username: String,
     pub(crate) signed_in_at: OffsetDateTime,
     pub(crate) proof_at: OffsetDateTime,
-    pub(crate) data_key: KeyBytes,
+    /// Present for password sign-ins; absent when a program authenticated with a key.
+    pub(crate) data_key: Option<KeyBytes>,
+    /// For key-authenticated sessions: the key's effective permissions, which bound
+    /// everything the session may do. `None` for a person who signed in.
+    pub(crate) scope: Option<PermissionSet>,
+    pub(crate) via_key: Option<KeyId>,
 }
 
 impl Session {
@@ -50,6 +57,23 @@ impl Session {
     pub fn proof_at(&self) -> OffsetDateTime {
         self.proof_at
     }
+    /// The key this session was authenticated with, if a program presented one.
+    pub fn via_key(&self) -> Option<&KeyId> {
+        self.via_key.as_ref()
+    }
+    /// The permissions bounding a key-authenticated session.
+    pub fn scope(&self) -> Option<&PermissionSet> {
+        self.scope.as_ref()
+    }
+
+    /// The unwrapped data key; only a password sign-in has one.
+    pub(crate) fn data_key(&self) -> Result<&KeyBytes> {
+        self.data_key.as_ref().ok_or_else(|| {
+            Error::Forbidden(
+                "this needs the account's password: sign in to the app or the CLI to do it".into(),
+            )
+        })
+    }
 }
 
 impl fmt::Debug for Session {
@@ -57,6 +81,7 @@ impl fmt::Debug for Session {
         f.debug_struct("Session")
             .field("account_id", &self.account_id)
             .field("username", &self.username)
+            .field("via_key", &self.via_key)
             .field("data_key", &"<redacted>")
             .finish()
     }
@@ -78,6 +103,7 @@ pub(crate) struct Actor {
     pub id: i64,
     pub username: String,
     pub is_admin: bool,
+    scope: Option<PermissionSet>,
 }
 
 impl Actor {
@@ -86,10 +112,38 @@ impl Actor {
     }
 
     pub fn require_admin(&self) -> Result<()> {
-        if self.is_admin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("only an administrator can do this".into()))
+        if !self.is_admin {
+            return Err(Error::Forbidden("only an administrator can do this".into()));
+        }
+        // Administration is for people; a key, even the account key, cannot do it.
+        if self.scope.is_some() {
+            return Err(Error::Forbidden(
+                "administration needs a signed-in administrator, not an API key".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// What this actor may hand on to a key: the account's permissions, further bounded
+    /// by the key a program authenticated with, so a key can never mint a wider one.
+    pub fn grantable(&self, conn: &rusqlite::Connection) -> Result<PermissionSet> {
+        let held = crate::permissions::of_account(conn, self.id, self.is_admin)?;
+        Ok(match &self.scope {
+            Some(scope) => held.intersection(scope).cloned().collect(),
+            None => held,
+        })
+    }
+
+    /// For key-authenticated sessions, refuses unless the key holds `resource:action`.
+    pub fn require(&self, resource: &str, action: Action) -> Result<()> {
+        match &self.scope {
+            Some(scope) if !scope.contains(&Permission::new(resource, action)) => {
+                Err(Error::Forbidden(format!(
+                    "this key does not have {resource}:{}",
+                    action.as_str()
+                )))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -152,6 +206,7 @@ impl Latchkey {
                 id: session.account_id.0,
                 username,
                 is_admin,
+                scope: session.scope.clone(),
             }),
         }
     }
@@ -274,7 +329,9 @@ impl Latchkey {
             username: creds.username,
             signed_in_at: at,
             proof_at: at,
-            data_key,
+            data_key: Some(data_key),
+            scope: None,
+            via_key: None,
         };
         self.ensure_account_key(&session)?;
         let expiring_soon = self.expiring_soon(&session)?;
@@ -304,6 +361,7 @@ impl Latchkey {
     /// Step-up: proves identity again with the password, refreshing the session's proof.
     /// Failures count toward the same throttle as sign-in.
     pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
+        session.data_key()?;
         let (creds, _) = self.check_password(&session.username, password, "step_up")?;
         if creds.id != session.account_id.0 {
             return Err(Error::BadCredentials);
@@ -330,6 +388,25 @@ impl Latchkey {
             Ok(())
         } else {
             Err(Error::StepUpRequired)
+        }
+    }
+
+    /// A session for a program that presented an API key: bounded by the key's effective
+    /// permissions, with no data key and no proof of identity (so step-up actions are
+    /// refused with `step_up_required`).
+    pub fn authenticate_key(&self, presented: &str) -> Result<Session> {
+        let v = self.verify(presented)?;
+        match (v.valid, v.account_id, v.key_id, v.account) {
+            (true, Some(account_id), Some(key_id), Some(username)) => Ok(Session {
+                account_id,
+                username,
+                signed_in_at: self.now(),
+                proof_at: OffsetDateTime::UNIX_EPOCH,
+                data_key: None,
+                scope: Some(v.permissions.into_iter().collect()),
+                via_key: Some(key_id),
+            }),
+            _ => Err(Error::InvalidKey(v.reason)),
         }
     }
 

@@ -24,6 +24,10 @@ pub enum Error {
     #[error("this account is disabled")]
     AccountDisabled,
 
+    /// An API key presented for authentication did not verify.
+    #[error("the API key is not valid ({})", .0.as_str().replace('_', " "))]
+    InvalidKey(crate::verify::Reason),
+
     /// The acting account may not do this.
     #[error("not permitted: {0}")]
     Forbidden(String),
@@ -85,6 +89,7 @@ impl Error {
             Error::BadCredentials => "bad_credentials",
             Error::Throttled { .. } => "throttled",
             Error::AccountDisabled => "account_disabled",
+            Error::InvalidKey(_) => "invalid_key",
             Error::Forbidden(_) => "forbidden",
             Error::StepUpRequired => "step_up_required",
             Error::NotFound(_) => "not_found",

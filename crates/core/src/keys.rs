@@ -8,7 +8,7 @@ use crate::audit::{record, Entry};
 use crate::auth::Session;
 use crate::clock::{from_unix, to_unix};
 use crate::keyformat::{self, KeyKind};
-use crate::permissions::{self, Permission, PermissionSet};
+use crate::permissions::{self, Action, Permission, PermissionSet};
 use crate::secret::{ApiKeySecret, KeyBytes};
 use crate::{crypto, policy, validate, Error, KeyId, Latchkey, Result};
 use rusqlite::OptionalExtension;
@@ -463,10 +463,11 @@ impl Latchkey {
         let now = to_unix(now_t);
         let id = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Write)?;
             let pol = policy::load(tx)?;
             let expires_at = new.expiry.resolve(now_t, &pol)?.map(to_unix);
             permissions::ensure_known(tx, &perms)?;
-            permissions::ensure_subset(&perms, &permissions::of_account(tx, actor.id, actor.is_admin)?)?;
+            permissions::ensure_subset(&perms, &actor.grantable(tx)?)?;
             ensure_name_free(tx, actor.id, &name, None)?;
             if let Some(max) = pol.max_active_keys {
                 let active: u32 = tx.query_row(
@@ -481,7 +482,7 @@ impl Latchkey {
                     )));
                 }
             }
-            let dek = new.revealable.then_some(&session.data_key);
+            let dek = if new.revealable { Some(session.data_key()?) } else { None };
             let (id, secret) = insert_key(tx, actor.id, &name, new.environment.kind(), &perms, expires_at, dek, now)?;
             let perm_list: Vec<String> = perms.iter().map(ToString::to_string).collect();
             record(
@@ -507,6 +508,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
+            actor.require("keys", Action::Read)?;
             let sql = format!(
                 "SELECT {INFO_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id
                  WHERE k.account_id = ?1 AND k.kind != 'acct' ORDER BY k.created_at DESC, k.rowid DESC"
@@ -526,6 +528,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
+            actor.require("keys", Action::Read)?;
             own_row(c, actor.id, id)?;
             load_info(c, id, now)
         })
@@ -552,6 +555,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Write)?;
             let row = own_row(tx, actor.id, id)?;
             if row.revoked_at.is_some() {
                 return Err(Error::Conflict(
@@ -572,10 +576,7 @@ impl Latchkey {
                     ));
                 }
                 permissions::ensure_known(tx, p)?;
-                permissions::ensure_subset(
-                    p,
-                    &permissions::of_account(tx, actor.id, actor.is_admin)?,
-                )?;
+                permissions::ensure_subset(p, &actor.grantable(tx)?)?;
                 tx.execute("DELETE FROM key_permissions WHERE key_id = ?1", [&id.0])?;
                 let mut st = tx.prepare_cached(
                     "INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)",
@@ -612,6 +613,7 @@ impl Latchkey {
         let now = to_unix(now_t);
         let (new_id, secret) = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Write)?;
             let row = own_row(tx, actor.id, id)?;
             if row.kind == KeyKind::Acct {
                 return Err(Error::Conflict("reset the account key instead".into()));
@@ -629,7 +631,7 @@ impl Latchkey {
                 [&id.0],
                 |r| r.get(0),
             )?);
-            let dek = row.revealable.then_some(&session.data_key);
+            let dek = if row.revealable { Some(session.data_key()?) } else { None };
             let (new_id, secret) = insert_key(tx, actor.id, &row.name, row.kind, &perms, row.expires_at, dek, now)?;
             let stop = now + grace.duration().whole_seconds();
             let stop = row.expires_at.map_or(stop, |e| stop.min(e));
@@ -656,6 +658,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Write)?;
             let row = own_row(tx, actor.id, id)?;
             if row.kind == KeyKind::Acct {
                 return Err(Error::Forbidden(
@@ -684,6 +687,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Read)?;
             let row = own_row(tx, actor.id, id)?;
             if !row.revealable {
                 return Err(Error::Forbidden("this key was created without \"allow viewing later\"; it cannot be shown again".into()));
@@ -696,7 +700,7 @@ impl Latchkey {
                     "this key can no longer be viewed: an administrator reset your password; regenerate it to get a new secret".into(),
                 ));
             };
-            let plain = crypto::open(&session.data_key, &ct, &secret_aad(id))?;
+            let plain = crypto::open(session.data_key()?, &ct, &secret_aad(id))?;
             let text = String::from_utf8(plain.to_vec()).map_err(|_| Error::Internal("stored secret is not text".into()))?;
             record(tx, now, Entry::ok(actor.tag(), "key.viewed", target(id, &row.name)))?;
             Ok(ApiKeySecret::new(text))
@@ -726,6 +730,7 @@ impl Latchkey {
         let now = self.now_unix();
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
+            actor.require("keys", Action::Read)?;
             actor.require_admin()?;
             let id: Option<String> = c
                 .query_row(
@@ -751,6 +756,7 @@ impl Latchkey {
         let now = self.now_unix();
         let (id, secret) = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
+            actor.require("keys", Action::Write)?;
             actor.require_admin()?;
             let old: Option<String> = tx
                 .query_row(
@@ -762,7 +768,7 @@ impl Latchkey {
             if let Some(old) = &old {
                 tx.execute("UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1", (old, now))?;
             }
-            let (id, secret) = insert_account_key(tx, actor.id, &session.data_key, now)?;
+            let (id, secret) = insert_account_key(tx, actor.id, session.data_key()?, now)?;
             if let Some(old) = &old {
                 tx.execute("UPDATE api_keys SET replaced_by = ?2 WHERE id = ?1", (old, &id.0))?;
             }
@@ -787,7 +793,7 @@ impl Latchkey {
                 |r| r.get(0),
             )?;
             if !has {
-                let (id, _secret) = insert_account_key(tx, actor.id, &session.data_key, now)?;
+                let (id, _secret) = insert_account_key(tx, actor.id, session.data_key()?, now)?;
                 record(tx, now, Entry::ok(actor.tag(), "account_key.created", target(&id, "Account key")))?;
             }
             Ok(())

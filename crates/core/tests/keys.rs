@@ -797,3 +797,78 @@ fn key_files_are_private_atomic_and_readable_json() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn a_key_session_is_bounded_by_its_permissions_and_cannot_step_up() {
+    let w = common::world();
+    let s = w.admin();
+    let reader = w.lk.create_key(&s, &key("reader", &["keys:read"])).unwrap();
+    let writer =
+        w.lk.create_key(&s, &key("writer", &["keys:read", "keys:write"]))
+            .unwrap();
+    let nothing = w.lk.create_key(&s, &key("nothing", &[])).unwrap();
+
+    let r = w.lk.authenticate_key(reader.secret.expose()).unwrap();
+    assert_eq!(r.via_key(), Some(&reader.key.id));
+    assert_eq!(w.lk.list_keys(&r).unwrap().len(), 3);
+    let e = w.lk.create_key(&r, &key("more", &[])).unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string().contains("keys:write")),
+        ("forbidden", true)
+    );
+    assert_eq!(
+        w.lk.me(&r).unwrap_err().code(),
+        "forbidden",
+        "account:read not granted"
+    );
+
+    let n = w.lk.authenticate_key(nothing.secret.expose()).unwrap();
+    assert_eq!(w.lk.list_keys(&n).unwrap_err().code(), "forbidden");
+
+    let wr = w.lk.authenticate_key(writer.secret.expose()).unwrap();
+    let made =
+        w.lk.create_key(&wr, &key("made by a program", &["keys:read"]))
+            .unwrap();
+    assert!(w.lk.verify(made.secret.expose()).unwrap().valid);
+    // A program cannot widen what it holds, create viewable keys, or skip step-up.
+    assert_eq!(
+        w.lk.create_key(&wr, &key("wider", &["account:write"]))
+            .unwrap_err()
+            .field(),
+        Some("permissions")
+    );
+    assert_eq!(
+        w.lk.create_key(
+            &wr,
+            &NewKey {
+                revealable: true,
+                ..key("v", &[])
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "forbidden"
+    );
+    assert_eq!(
+        w.lk.regenerate_key(&wr, &made.key.id, Grace::Immediately)
+            .unwrap_err()
+            .code(),
+        "step_up_required"
+    );
+    assert_eq!(w.lk.list_accounts(&wr).unwrap_err().code(), "forbidden");
+    w.lk.revoke_key(&wr, &made.key.id).unwrap();
+
+    w.lk.revoke_key(&s, &reader.key.id).unwrap();
+    let e = w.lk.authenticate_key(reader.secret.expose()).unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string()),
+        (
+            "invalid_key",
+            "the API key is not valid (revoked)".to_string()
+        )
+    );
+    assert_eq!(
+        w.lk.authenticate_key("nope").unwrap_err().to_string(),
+        "the API key is not valid (malformed)"
+    );
+}
