@@ -61,6 +61,15 @@ pub enum Command {
     Policy(PolicyCmd),
     /// The audit log (administrators see everyone's events)
     Audit(AuditArgs),
+    /// Serve the loopback JSON API on 127.0.0.1 until interrupted
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1 (0 picks a free one; the address is printed on stdout)
+    #[arg(long, default_value_t = latchkey_api::DEFAULT_PORT)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]

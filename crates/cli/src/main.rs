@@ -135,6 +135,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
         return Ok(if v.valid { 0 } else { 1 });
     }
 
+    // `serve` needs no acting user either: every request brings its own key.
+    if let Command::Serve(a) = &cli.command {
+        serve(Latchkey::open(&path)?, a.port, cli.json)?;
+        return Ok(0);
+    }
+
     let mut ctx = Ctx {
         lk: Latchkey::open(&path)?,
         json: cli.json,
@@ -277,6 +283,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ctx.print(output::policy(&p), to_json(&p));
             }
         },
+        // Handled in `run` before any acting user is needed.
+        Command::Serve(_) => {}
         Command::Audit(a) => {
             let s = ctx.sign_in(&a.acting)?;
             let events = ctx.lk.audit(
@@ -295,6 +303,51 @@ fn run(cli: Cli) -> Result<u8, Error> {
         }
     }
     Ok(0)
+}
+
+/// Serves the loopback JSON API until Ctrl-C or SIGTERM. The address goes to stdout (so
+/// a script that asked for port 0 can read it), the notes to stderr.
+fn serve(mut lk: Latchkey, port: u16, json_mode: bool) -> Result<(), Error> {
+    if !lk.is_initialized()? {
+        return Err(Error::NotInitialized);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = latchkey_api::bind(port)
+            .await
+            .map_err(|e| Error::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        let url = format!("http://{}", listener.local_addr()?);
+        lk.set_api_url(url.clone());
+        if json_mode {
+            println!("{}", json!({ "listening": url, "store": lk.path() }));
+        } else {
+            println!("{url}");
+            eprintln!(
+                "Serving the Latchkey API for {} (OpenAPI document at {url}/openapi.json). Ctrl-C stops it.",
+                lk.path().display()
+            );
+        }
+        latchkey_api::serve_with_shutdown(listener, std::sync::Arc::new(lk), stop_signal())
+            .await
+            .map_err(Error::from)
+    })
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn optional_number(field: &'static str, v: &str) -> Result<Option<u32>, Error> {

@@ -325,7 +325,7 @@ impl Latchkey {
                     "min password length {}; max key lifetime {}; never-expiring keys {}; max active keys {}; argon2 {}",
                     after.min_password_length,
                     after.max_key_lifetime_days.map_or("none".into(), |d| format!("{d} days")),
-                    if after.allow_never_expiring { "allowed" } else { "refused" },
+                    if after.never_allowed() { "allowed" } else { "not allowed" },
                     after.max_active_keys.map_or("no limit".into(), |n| n.to_string()),
                     after.argon2
                 )),

@@ -47,6 +47,12 @@ impl ApiKeySecret {
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+
+    /// A second owned copy (itself zeroized on drop), for holders that must keep one
+    /// while handing another on, such as the desktop's "shown once" cache.
+    pub fn duplicate(&self) -> Self {
+        ApiKeySecret::new(self.expose().to_owned())
+    }
 }
 
 impl fmt::Debug for ApiKeySecret {

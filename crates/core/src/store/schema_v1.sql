@@ -74,6 +74,8 @@ CREATE TABLE api_keys (
     last_used_at INTEGER
 );
 CREATE INDEX api_keys_account ON api_keys(account_id);
+-- Name uniqueness is checked on every create and rename.
+CREATE INDEX api_keys_account_name ON api_keys(account_id, name COLLATE NOCASE);
 CREATE UNIQUE INDEX api_keys_one_account_key ON api_keys(account_id)
     WHERE kind = 'acct' AND revoked_at IS NULL;
 

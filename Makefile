@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Both install what a fresh
+# Debian 12 machine lacks first (scripts/deps.sh is idempotent and quick when all is there).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+APP := target/debug/latchkey-desktop
+TAURI := npx --prefix ui tauri
+
+.PHONY: run test deps ui-deps e2e-deps app app-e2e test-rust test-ui test-e2e lint bench fmt
+
+## Open the desktop app on the default store (or $LATCHKEY_DB).
+run: deps ui-deps
+	$(TAURI) build --debug --no-bundle
+	./$(APP)
+
+## Every test: Rust (core, CLI, desktop commands), UI unit tests, end-to-end in the real window.
+test: deps ui-deps e2e-deps test-rust test-ui test-e2e
+	@echo "make test: all suites passed"
+
+deps:
+	bash scripts/deps.sh
+
+ui-deps:
+	@[ -d ui/node_modules ] && [ ui/node_modules/.package-lock.json -nt ui/package-lock.json ] || (cd ui && npm ci --no-audit --no-fund)
+
+e2e-deps:
+	@[ -d tests/e2e/node_modules ] && [ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+
+test-rust:
+	$(CARGO) test --workspace --locked
+
+test-ui: ui-deps
+	cd ui && npm run check && npm test
+
+## The app as end-to-end tests drive it: front end embedded, test-only save-dialog seam on.
+app-e2e: ui-deps
+	$(TAURI) build --debug --no-bundle --features e2e
+
+test-e2e: app-e2e e2e-deps
+	$(CARGO) build --locked -p latchkey-cli
+	bash tests/e2e/run.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && npm run check
+
+fmt:
+	$(CARGO) fmt --all
+
+bench:
+	$(CARGO) bench -p latchkey-core --bench verify

@@ -1,0 +1,172 @@
+//! What stands in front of every endpoint: the Host check (against DNS rebinding), the
+//! body cap, JSON for every error (even those axum produces itself, such as 404 and 405),
+//! and headers that keep responses out of caches. No CORS header is ever added.
+
+use crate::error::ApiError;
+use crate::MAX_BODY_BYTES;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// True for `localhost` and `127.0.0.1`, with or without a port.
+pub fn host_allowed(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) => {
+            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            name
+        }
+        None => host,
+    };
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1"
+}
+
+fn check_host(req: &Request) -> Result<(), ApiError> {
+    let refuse = |status, what: &str| {
+        Err(ApiError::http(
+            status,
+            "invalid_host",
+            format!("{what}; this API answers only to localhost and 127.0.0.1"),
+        ))
+    };
+    let Some(host) = req.headers().get(header::HOST) else {
+        return refuse(StatusCode::BAD_REQUEST, "the request has no Host header");
+    };
+    let ok = host.to_str().is_ok_and(host_allowed)
+        && req
+            .uri()
+            .authority()
+            .is_none_or(|a| host_allowed(a.as_str()));
+    if !ok {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "the Host header is not allowed",
+        );
+    }
+    Ok(())
+}
+
+fn too_large() -> ApiError {
+    ApiError::http(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!(
+            "the request body is larger than {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
+}
+
+/// Checks the Host header and reads the body (at most [`MAX_BODY_BYTES`]) before any
+/// endpoint sees the request.
+async fn admit(req: Request) -> Result<Request, ApiError> {
+    check_host(&req)?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The middleware: admission, then the endpoint, then the response's finishing touches.
+pub async fn guard(req: Request, next: Next) -> Response {
+    let resp = match admit(req).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
+    };
+    finish(resp)
+}
+
+fn finish(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let mut resp = if (status.is_client_error() || status.is_server_error()) && !is_json {
+        // An error axum produced itself (no route, wrong method, …): same JSON shape.
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "no such endpoint"),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "this endpoint does not accept that method",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "the request body is too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "send JSON with `Content-Type: application/json`",
+            ),
+            s if s.is_client_error() => ("invalid_input", "the request could not be understood"),
+            _ => ("internal_error", "the server failed to answer"),
+        };
+        let (mut parts, _) = resp.into_parts();
+        let mut fresh = ApiError::http(status, code, message).into_response();
+        // Keep axum's own headers (such as `Allow` on a 405), with the new body's type.
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        let mut last = None;
+        for (name, value) in parts.headers.drain() {
+            if let Some(name) = name {
+                fresh.headers_mut().remove(&name);
+                last = Some(name);
+            }
+            if let Some(name) = &last {
+                fresh.headers_mut().append(name.clone(), value);
+            }
+        }
+        fresh
+    } else {
+        resp
+    };
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn hosts() {
+        for ok in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "localhost:7171",
+            "127.0.0.1:80",
+        ] {
+            assert!(host_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:7171",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "127.0.0.2",
+            "[::1]:7171",
+            "localhost:",
+            "localhost:abc",
+            "localhost:123456",
+            "0.0.0.0",
+        ] {
+            assert!(!host_allowed(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The endpoints. Each parses its input, calls the core (authenticate the key, then one
+//! action) on the blocking pool, and converts the result; the core enforces every rule.
+
+use crate::error::ApiError;
+use crate::extract::{JsonBody, MaybeEmpty, PresentedKey};
+use crate::model::*;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use latchkey_core::{Error, Expiry, KeyEdit, KeyId, Latchkey, NewKey, Password};
+use std::sync::Arc;
+
+pub type Lk = Arc<Latchkey>;
+
+impl MaybeEmpty for AuthRequest {}
+impl MaybeEmpty for VerifyRequest {}
+impl MaybeEmpty for CreateKeyRequest {}
+impl MaybeEmpty for EditKeyRequest {}
+impl MaybeEmpty for RegenerateRequest {
+    fn empty() -> Option<Self> {
+        Some(RegenerateRequest::default())
+    }
+}
+
+/// Runs core calls (SQLite, argon2) off the async workers.
+async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Error> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::Core(Error::Internal("the request's worker stopped".into())))?
+        .map_err(ApiError::from)
+}
+
+fn key_id(text: &str) -> Result<KeyId, ApiError> {
+    Ok(KeyId::parse(text)?)
+}
+
+/// Sign in with a username or email and password
+///
+/// Answers with the account; for an administrator also its account key (seed of the
+/// "account key" flow: a script signs in once and then acts with the key). Failures count
+/// toward the account's sign-in throttle: after 5 in a row each further try must wait
+/// longer (`429` with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/v1/auth",
+    tag = "auth",
+    request_body = AuthRequest,
+    responses(
+        (status = 200, description = "Signed in", body = AuthResponse),
+        (status = 400, description = "A field is missing or invalid", body = ErrorResponse),
+        (status = 401, description = "Unknown account or wrong password (`bad_credentials`)", body = ErrorResponse),
+        (status = 403, description = "The account is disabled (`account_disabled`)", body = ErrorResponse),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
+        (status = 415, description = "The body is not JSON", body = ErrorResponse),
+        (status = 429, description = "Too many failed attempts (`throttled`)", body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+    )
+)]
+pub async fn auth(
+    State(lk): State<Lk>,
+    JsonBody(req): JsonBody<AuthRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    let password = Password::new(req.password);
+    blocking(move || {
+        let signed = lk.sign_in(&req.login, &password)?;
+        let session = signed.session;
+        let account = lk.me(&session)?;
+        // The proof is fresh: an administrator's account key may be shown. When an
+        // administrator's reset made it unrecoverable, say so with null.
+        let account_key = if account.is_admin {
+            match lk.reveal_account_key(&session) {
+                Ok(secret) => Some(secret.expose().to_owned()),
+                Err(Error::Conflict(_)) => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        Ok(Json(AuthResponse {
+            account: account.into(),
+            account_key,
+        }))
+    })
+    .await
+}
+
+/// The account behind the presented key
+///
+/// With the key's effective permissions: its own, intersected with the account's current
+/// ones. Needs `account:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/account",
+    tag = "account",
+    security(("api_key" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = AccountResponse),
+        (status = 401, description = "No key, or the key is not valid (`missing_key`, `invalid_key`)", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The key lacks `account:read` (`forbidden`)", body = ErrorResponse),
+    )
+)]
+pub async fn account(
+    State(lk): State<Lk>,
+    key: PresentedKey,
+) -> Result<Json<AccountResponse>, ApiError> {
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        let account = lk.me(&session)?;
+        Ok(Json(AccountResponse {
+            account: account.into(),
+            key_id: session.via_key().map(|k| k.0.clone()).unwrap_or_default(),
+            permissions: session
+                .scope()
+                .map(|s| s.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+        }))
+    })
+    .await
+}
+
+/// The account's keys
+///
+/// Every key of the account behind the presented key (not its account key), newest
+/// first, including expired and revoked ones. Never a secret. Needs `keys:read`.
+#[utoipa::path(
+    get,
+    path = "/v1/account/keys",
+    tag = "keys",
+    security(("api_key" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The keys", body = KeyList),
+        (status = 401, description = "No key, or the key is not valid", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The key lacks `keys:read`", body = ErrorResponse),
+    )
+)]
+pub async fn list_keys(State(lk): State<Lk>, key: PresentedKey) -> Result<Json<KeyList>, ApiError> {
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        let keys = lk.list_keys(&session)?;
+        Ok(Json(KeyList {
+            keys: keys.into_iter().map(Key::from).collect(),
+        }))
+    })
+    .await
+}
+
+/// Create a key
+///
+/// Its secret is in this response and nowhere else. Its permissions must be ones the
+/// presented key holds. Needs `keys:write`. A key created through the API cannot be
+/// viewed again later (that needs the account's password, in the app).
+#[utoipa::path(
+    post,
+    path = "/v1/account/keys",
+    tag = "keys",
+    security(("api_key" = []), ("bearer" = [])),
+    request_body = CreateKeyRequest,
+    responses(
+        (status = 201, description = "Created; `secret` is shown this once", body = IssuedKey),
+        (status = 400, description = "A field breaks a rule; `field` names it", body = ErrorResponse),
+        (status = 401, description = "No key, or the key is not valid", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The key lacks `keys:write`", body = ErrorResponse),
+        (status = 409, description = "The policy's limit on active keys is reached (`policy_violation`)", body = ErrorResponse),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
+        (status = 415, description = "The body is not JSON", body = ErrorResponse),
+    )
+)]
+pub async fn create_key(
+    State(lk): State<Lk>,
+    key: PresentedKey,
+    JsonBody(req): JsonBody<CreateKeyRequest>,
+) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
+    let new = NewKey {
+        name: req.name,
+        permissions: req.permissions,
+        environment: req.environment.unwrap_or(Environment::Live).into(),
+        expiry: req.expires.as_deref().unwrap_or("30d").parse::<Expiry>()?,
+        revealable: false,
+    };
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        let issued = lk.create_key(&session, &new)?;
+        Ok((
+            StatusCode::CREATED,
+            Json(IssuedKey {
+                secret: issued.secret.expose().to_owned(),
+                key: issued.key.into(),
+            }),
+        ))
+    })
+    .await
+}
+
+/// Rename a key or replace its permissions
+///
+/// The new permissions must be ones the presented key holds. Expiry cannot be changed.
+/// Needs `keys:write`.
+#[utoipa::path(
+    patch,
+    path = "/v1/account/keys/{id}",
+    tag = "keys",
+    security(("api_key" = []), ("bearer" = [])),
+    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    request_body = EditKeyRequest,
+    responses(
+        (status = 200, description = "The key as it is now", body = Key),
+        (status = 400, description = "A field breaks a rule, or nothing to change", body = ErrorResponse),
+        (status = 401, description = "No key, or the key is not valid", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The key lacks `keys:write`", body = ErrorResponse),
+        (status = 404, description = "No such key among the account's", body = ErrorResponse),
+        (status = 409, description = "The key is revoked", body = ErrorResponse),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
+        (status = 415, description = "The body is not JSON", body = ErrorResponse),
+    )
+)]
+pub async fn edit_key(
+    State(lk): State<Lk>,
+    key: PresentedKey,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<EditKeyRequest>,
+) -> Result<Json<Key>, ApiError> {
+    let id = key_id(&id)?;
+    if req.name.is_none() && req.permissions.is_none() {
+        return Err(Error::invalid("body", "give name, permissions or both").into());
+    }
+    let edit = KeyEdit {
+        name: req.name,
+        permissions: req.permissions,
+    };
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        Ok(Json(lk.edit_key(&session, &id, &edit)?.into()))
+    })
+    .await
+}
+
+/// Revoke a key
+///
+/// Permanent: programs using it stop working at once and a new key will be needed. The
+/// account key cannot be revoked. Needs `keys:write`.
+#[utoipa::path(
+    delete,
+    path = "/v1/account/keys/{id}",
+    tag = "keys",
+    security(("api_key" = []), ("bearer" = [])),
+    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    responses(
+        (status = 200, description = "Revoked; the key as it is now", body = Key),
+        (status = 400, description = "The id is not a key id", body = ErrorResponse),
+        (status = 401, description = "No key, or the key is not valid", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The key lacks `keys:write`, or it is the account key", body = ErrorResponse),
+        (status = 404, description = "No such key among the account's", body = ErrorResponse),
+        (status = 409, description = "Already revoked", body = ErrorResponse),
+    )
+)]
+pub async fn revoke_key(
+    State(lk): State<Lk>,
+    key: PresentedKey,
+    Path(id): Path<String>,
+) -> Result<Json<Key>, ApiError> {
+    let id = key_id(&id)?;
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        Ok(Json(lk.revoke_key(&session, &id)?.into()))
+    })
+    .await
+}
+
+/// Regenerate (roll) a key
+///
+/// A new secret with every setting copied; the old key stops now or after the grace
+/// period. This needs a fresh proof of identity, which an API key is not: through the API
+/// it is refused with `403 step_up_required` — regenerate in the app or with
+/// `latchkey key regenerate`. Needs `keys:write`.
+#[utoipa::path(
+    post,
+    path = "/v1/account/keys/{id}/regenerate",
+    tag = "keys",
+    security(("api_key" = []), ("bearer" = [])),
+    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    request_body(content = Option<RegenerateRequest>, description = "Optional; the grace period defaults to `now`"),
+    responses(
+        (status = 201, description = "The new key; `secret` is shown this once", body = IssuedKey),
+        (status = 400, description = "A field breaks a rule", body = ErrorResponse),
+        (status = 401, description = "No key, or the key is not valid", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "A fresh proof of identity is needed (`step_up_required`), or the key lacks `keys:write`", body = ErrorResponse),
+        (status = 404, description = "No such key among the account's", body = ErrorResponse),
+        (status = 409, description = "The key is revoked, expired or an account key", body = ErrorResponse),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
+        (status = 415, description = "The body is not JSON", body = ErrorResponse),
+    )
+)]
+pub async fn regenerate_key(
+    State(lk): State<Lk>,
+    key: PresentedKey,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<RegenerateRequest>,
+) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
+    let id = key_id(&id)?;
+    blocking(move || {
+        let session = lk.authenticate_key(&key.0)?;
+        let issued = lk.regenerate_key(&session, &id, req.grace.into())?;
+        Ok((
+            StatusCode::CREATED,
+            Json(IssuedKey {
+                secret: issued.secret.expose().to_owned(),
+                key: issued.key.into(),
+            }),
+        ))
+    })
+    .await
+}
+
+/// Verify a key
+///
+/// For services: is this key valid, and what may it do now? A key that is not valid is
+/// still a `200`, with `valid: false` and the reason. Needs no key of its own.
+#[utoipa::path(
+    post,
+    path = "/v1/keys/verify",
+    tag = "keys",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The verdict", body = VerifyResponse),
+        (status = 400, description = "The body is not `{ \"key\": \"…\" }`", body = ErrorResponse),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
+        (status = 415, description = "The body is not JSON", body = ErrorResponse),
+    )
+)]
+pub async fn verify(
+    State(lk): State<Lk>,
+    JsonBody(req): JsonBody<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    blocking(move || Ok(Json(lk.verify(&req.key)?.into()))).await
+}

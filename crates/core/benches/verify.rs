@@ -1,0 +1,140 @@
+//! `verify` with 100 000 keys in the store, beside its floor measured in the same run:
+//! one SHA-256 of the key plus one indexed SQLite lookup by that digest. Also the cost
+//! of one sign-in (argon2id at the policy's parameters).
+//!
+//!     cargo bench -p latchkey-core --bench verify
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use latchkey_core::{Environment, Expiry, Latchkey, NewAccount, NewKey, Password};
+use sha2::{Digest, Sha256};
+use std::hint::black_box;
+use std::time::Instant;
+
+const ACCOUNTS: usize = 100;
+const KEYS_PER_ACCOUNT: usize = 1000;
+const PW: &str = "correct horse battery staple";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    lk: Latchkey,
+    keys: Vec<String>,
+    raw: rusqlite::Connection,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.db");
+    let lk = Latchkey::open(&path).unwrap();
+    let started = Instant::now();
+    lk.init(
+        &NewAccount {
+            username: "admin".into(),
+            ..Default::default()
+        },
+        &Password::new(PW),
+    )
+    .unwrap();
+    let admin = lk.sign_in("admin", &Password::new(PW)).unwrap().session;
+    lk.create_group(
+        &admin,
+        "staff",
+        &["keys:read".into(), "account:read".into()],
+    )
+    .unwrap();
+    let mut keys = Vec::new();
+    for a in 0..ACCOUNTS {
+        let name = format!("user{a}");
+        lk.create_account(
+            &admin,
+            &NewAccount {
+                username: name.clone(),
+                groups: vec!["staff".into()],
+                ..Default::default()
+            },
+            &Password::new(PW),
+        )
+        .unwrap();
+        let s = lk.sign_in(&name, &Password::new(PW)).unwrap().session;
+        for k in 0..KEYS_PER_ACCOUNT {
+            let issued = lk
+                .create_key(
+                    &s,
+                    &NewKey {
+                        name: format!("key {k}"),
+                        permissions: vec!["keys:read".into()],
+                        environment: Environment::Live,
+                        expiry: Expiry::Days(90),
+                        revealable: false,
+                    },
+                )
+                .unwrap();
+            // Keep a sample to verify; which keys are looked up does not matter to SQLite.
+            if k % 100 == 0 {
+                keys.push(issued.secret.expose().to_owned());
+            }
+        }
+    }
+    eprintln!(
+        "seeded {} keys in {:.1?}",
+        ACCOUNTS * KEYS_PER_ACCOUNT,
+        started.elapsed()
+    );
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    Fixture {
+        _dir: dir,
+        lk,
+        keys,
+        raw,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let f = fixture();
+    let mut g = c.benchmark_group("verify_100k_keys");
+    let mut i = 0usize;
+    g.bench_function("baseline_sha256_plus_indexed_lookup", |b| {
+        let mut st = f
+            .raw
+            .prepare_cached("SELECT id, account_id FROM api_keys WHERE digest = ?1")
+            .unwrap();
+        b.iter(|| {
+            i = (i + 1) % f.keys.len();
+            let d: [u8; 32] = Sha256::digest(f.keys[i].as_bytes()).into();
+            let row: (String, i64) = st
+                .query_row([d.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap();
+            black_box(row)
+        })
+    });
+    g.bench_function("latchkey_verify", |b| {
+        b.iter(|| {
+            i = (i + 1) % f.keys.len();
+            let v = f.lk.verify(black_box(&f.keys[i])).unwrap();
+            assert!(v.valid);
+            black_box(v)
+        })
+    });
+    g.bench_function("latchkey_verify_malformed", |b| {
+        b.iter(|| {
+            black_box(
+                f.lk.verify(black_box("lk_live_0000000000000000000000000000000000XX"))
+                    .unwrap(),
+            )
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("sign_in");
+    g.sample_size(10);
+    g.bench_function("argon2id_owasp_sign_in", |b| {
+        b.iter_batched(
+            || Password::new(PW),
+            |pw| black_box(f.lk.sign_in("user0", &pw).unwrap()),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 machine lacks to build, run and test Latchkey
+# desktop app (Tauri 2 on WebKitGTK 4.1). Idempotent: apt is skipped entirely
+# when every package is already installed, and tauri-driver is only built when
+# it is not on PATH. Runs as root, or through sudo when available.
+set -euo pipefail
+
+BUILD_PKGS=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libssl-dev libxdo-dev build-essential pkg-config
+)
+TEST_PKGS=(
+  webkit2gtk-driver xvfb xauth dbus xclip imagemagick
+)
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
+    echo "deps: not root and no sudo; cannot install packages" >&2
+    exit 1
+  fi
+fi
+
+missing=()
+for pkg in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  if [ "$status" != "installed" ]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "deps: Debian packages already installed"
+fi
+
+# cargo's bin dir is not always on PATH in non-login shells.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "deps: cargo install tauri-driver"
+  cargo install tauri-driver --locked
+else
+  echo "deps: tauri-driver present ($(command -v tauri-driver))"
+fi

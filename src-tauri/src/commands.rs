@@ -1,0 +1,484 @@
+//! Tauri commands: each parses its input, calls one core function and maps the error.
+//! All are `async` and run the core on the blocking pool, so argon2 and SQLite never
+//! freeze the window.
+
+use crate::error::{CommandError, CommandResult};
+use crate::settings::Settings;
+use crate::state::SharedDesk;
+use base64::Engine;
+use latchkey_core::keys::KeyUse;
+use latchkey_core::{
+    Account, ApiKeySecret, Expiry, Grace, IssuedKey, KeyEdit, KeyFile, KeyId, KeyInfo, Latchkey,
+    NewAccount, NewKey, PermissionInfo, Policy, ProfileUpdate, Session,
+};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+async fn blocking<T: Send + 'static>(
+    desk: &State<'_, SharedDesk>,
+    f: impl FnOnce(&crate::state::Desk) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    let desk = desk.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| CommandError::new("internal_error", format!("task failed: {e}")))?
+}
+
+#[derive(Debug, Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    pub account: Account,
+    pub permissions: Vec<String>,
+    pub avatar: Option<String>,
+}
+
+fn me_of(lk: &Latchkey, s: &Session) -> CommandResult<Me> {
+    let account = lk.me(s)?;
+    let permissions = lk
+        .my_permissions(s)?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let avatar = lk.avatar(s, &account.username)?.map(|png| {
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        )
+    });
+    Ok(Me {
+        account,
+        permissions,
+        avatar,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignInResult {
+    pub me: Me,
+    pub expiring_soon: Vec<KeyInfo>,
+    pub secrets_lost: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppState {
+    pub initialized: bool,
+    pub me: Option<Me>,
+    pub store_path: String,
+    pub settings: Settings,
+    pub policy: Policy,
+}
+
+/// A key as the window shows it once: the description and the secret.
+#[derive(Serialize)]
+pub struct Issued {
+    pub key: KeyInfo,
+    pub secret: String,
+}
+
+fn issue(desk: &crate::state::Desk, i: IssuedKey) -> Issued {
+    let out = Issued {
+        key: i.key.clone(),
+        secret: i.secret.expose().to_owned(),
+    };
+    desk.remember(&i.key.id.0, i.secret);
+    out
+}
+
+#[tauri::command]
+pub async fn app_state(desk: State<'_, SharedDesk>) -> CommandResult<AppState> {
+    blocking(&desk, |d| {
+        let lk = d.lk()?;
+        let me = match d.session.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(s) => me_of(lk, s).ok(),
+            None => None,
+        };
+        Ok(AppState {
+            initialized: lk.is_initialized()?,
+            me,
+            store_path: lk.path().display().to_string(),
+            settings: d.settings(),
+            policy: lk.policy()?,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn setup(
+    desk: State<'_, SharedDesk>,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    confirm: String,
+) -> CommandResult<SignInResult> {
+    blocking(&desk, move |d| {
+        let lk = d.lk()?;
+        if password != confirm {
+            return Err(CommandError::field(
+                "invalid_input",
+                "confirm password",
+                "confirm password: does not match the password",
+            ));
+        }
+        let password = latchkey_core::Password::new(password);
+        let email = Some(email).filter(|e| !e.trim().is_empty());
+        let new = NewAccount {
+            username: username.clone(),
+            first_name,
+            last_name,
+            email,
+            is_admin: true,
+            groups: vec![],
+        };
+        // The account key is viewable later from the account key panel; it is not
+        // pushed to the window here.
+        lk.init(&new, &password)?;
+        sign_in_inner(d, &username, password)
+    })
+    .await
+}
+
+fn sign_in_inner(
+    d: &crate::state::Desk,
+    login: &str,
+    password: latchkey_core::Password,
+) -> CommandResult<SignInResult> {
+    let lk = d.lk()?;
+    let signed = lk.sign_in(login, &password)?;
+    let me = me_of(lk, &signed.session)?;
+    d.wipe();
+    d.set_session(Some(signed.session));
+    Ok(SignInResult {
+        me,
+        expiring_soon: signed.expiring_soon,
+        secrets_lost: signed.secrets_lost,
+    })
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    desk: State<'_, SharedDesk>,
+    login: String,
+    password: String,
+) -> CommandResult<SignInResult> {
+    blocking(&desk, move |d| {
+        sign_in_inner(d, &login, latchkey_core::Password::new(password))
+    })
+    .await
+}
+
+fn end_session(app: &AppHandle, d: &crate::state::Desk, reason: &str) -> CommandResult<()> {
+    if d.wipe() {
+        let _ = app.emit("clipboard-cleared", serde_json::json!({ "reason": reason }));
+    }
+    if let Some(s) = d.take_session() {
+        d.lk()?.sign_out(s)?;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn sign_out(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    blocking(&desk, move |d| end_session(&app, d, "lock")).await
+}
+
+#[tauri::command]
+pub async fn lock(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    blocking(&desk, move |d| end_session(&app, d, "lock")).await
+}
+
+#[tauri::command]
+pub async fn me(desk: State<'_, SharedDesk>) -> CommandResult<Me> {
+    blocking(&desk, |d| d.with_session(|lk, s| me_of(lk, s))).await
+}
+
+#[tauri::command]
+pub async fn update_profile(
+    desk: State<'_, SharedDesk>,
+    first_name: String,
+    last_name: String,
+    email: String,
+) -> CommandResult<Me> {
+    blocking(&desk, move |d| {
+        d.with_session(|lk, s| {
+            let update = ProfileUpdate {
+                first_name: Some(first_name),
+                last_name: Some(last_name),
+                email: Some(Some(email).filter(|e| !e.trim().is_empty())),
+            };
+            let name = s.username().to_owned();
+            lk.update_profile(s, &name, &update)?;
+            me_of(lk, s)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_avatar(desk: State<'_, SharedDesk>, bytes: Vec<u8>) -> CommandResult<Me> {
+    blocking(&desk, move |d| {
+        d.with_session(|lk, s| {
+            let name = s.username().to_owned();
+            lk.set_avatar(s, &name, &bytes)?;
+            me_of(lk, s)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn clear_avatar(desk: State<'_, SharedDesk>) -> CommandResult<Me> {
+    blocking(&desk, |d| {
+        d.with_session(|lk, s| {
+            let name = s.username().to_owned();
+            lk.clear_avatar(s, &name)?;
+            me_of(lk, s)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn change_password(
+    desk: State<'_, SharedDesk>,
+    current: String,
+    new: String,
+    confirm: String,
+) -> CommandResult<()> {
+    use latchkey_core::Password as P;
+    blocking(&desk, move |d| {
+        d.with_session(|lk, s| {
+            Ok(lk.change_password(s, &P::new(current), &P::new(new), &P::new(confirm))?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn policy(desk: State<'_, SharedDesk>) -> CommandResult<Policy> {
+    blocking(&desk, |d| Ok(d.lk()?.policy()?)).await
+}
+
+#[tauri::command]
+pub async fn list_permissions(desk: State<'_, SharedDesk>) -> CommandResult<Vec<PermissionInfo>> {
+    blocking(&desk, |d| {
+        d.with_session(|lk, s| Ok(lk.list_permissions(s)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_keys(desk: State<'_, SharedDesk>) -> CommandResult<Vec<KeyInfo>> {
+    blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.list_keys(s)?))).await
+}
+
+#[tauri::command]
+pub async fn create_key(
+    desk: State<'_, SharedDesk>,
+    name: String,
+    permissions: Vec<String>,
+    environment: String,
+    expiry: Expiry,
+) -> CommandResult<Issued> {
+    blocking(&desk, move |d| {
+        let environment = environment.parse()?;
+        let new = NewKey {
+            name,
+            permissions,
+            environment,
+            expiry,
+            revealable: false,
+        };
+        let issued = d.with_session(|lk, s| Ok(lk.create_key(s, &new)?))?;
+        Ok(issue(d, issued))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn edit_key(
+    desk: State<'_, SharedDesk>,
+    id: String,
+    name: Option<String>,
+    permissions: Option<Vec<String>>,
+) -> CommandResult<KeyInfo> {
+    blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        d.with_session(|lk, s| Ok(lk.edit_key(s, &id, &KeyEdit { name, permissions })?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn regenerate_key(
+    desk: State<'_, SharedDesk>,
+    id: String,
+    grace: Grace,
+) -> CommandResult<Issued> {
+    blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        let issued = d.with_session(|lk, s| Ok(lk.regenerate_key(s, &id, grace)?))?;
+        Ok(issue(d, issued))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn revoke_key(desk: State<'_, SharedDesk>, id: String) -> CommandResult<KeyInfo> {
+    blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        let info = d.with_session(|lk, s| Ok(lk.revoke_key(s, &id)?))?;
+        d.forget(&id.0);
+        Ok(info)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn confirm_password(desk: State<'_, SharedDesk>, password: String) -> CommandResult<()> {
+    blocking(&desk, move |d| {
+        d.with_session(|lk, s| Ok(lk.confirm_password(s, &latchkey_core::Password::new(password))?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn account_key(desk: State<'_, SharedDesk>) -> CommandResult<KeyInfo> {
+    blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.account_key(s)?))).await
+}
+
+#[tauri::command]
+pub async fn reveal_account_key(desk: State<'_, SharedDesk>) -> CommandResult<String> {
+    blocking(&desk, |d| {
+        d.with_session(|lk, s| Ok(lk.reveal_account_key(s)?.expose().to_owned()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reset_account_key(desk: State<'_, SharedDesk>) -> CommandResult<Issued> {
+    blocking(&desk, |d| {
+        let issued = d.with_session(|lk, s| Ok(lk.reset_account_key(s)?))?;
+        Ok(issue(d, issued))
+    })
+    .await
+}
+
+/// The secret for `id`: one just issued in this session, or a viewable key decrypted
+/// after step-up. Never anything the window sent.
+fn secret_for(
+    d: &crate::state::Desk,
+    lk: &Latchkey,
+    s: &Session,
+    id: &KeyId,
+) -> CommandResult<ApiKeySecret> {
+    if let Some(secret) = d.fresh_secret(&id.0, ApiKeySecret::duplicate) {
+        return Ok(secret);
+    }
+    let info = lk.key(s, id)?;
+    if info.revealable && info.viewable {
+        return Ok(lk.reveal_key(s, id)?);
+    }
+    Err(CommandError::new(
+        "no_secret",
+        "This key's secret is no longer available: it is shown only once. Regenerate the key to get a new one.",
+    ))
+}
+
+#[derive(Serialize)]
+pub struct Copied {
+    pub clear_after_secs: Option<u32>,
+}
+
+#[tauri::command]
+pub async fn copy_key(
+    app: AppHandle,
+    desk: State<'_, SharedDesk>,
+    id: String,
+) -> CommandResult<Copied> {
+    let shared = desk.inner().clone();
+    let (generation, after) = blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        d.with_session(|lk, s| {
+            let secret = secret_for(d, lk, s, &id)?;
+            let generation = d.clipboard.copy(secret.expose()).map_err(|e| {
+                CommandError::new("clipboard_unavailable", format!("Could not copy: {e}"))
+            })?;
+            lk.record_key_use(s, &id, KeyUse::Copied)?;
+            Ok((generation, d.settings().clipboard_clear_secs))
+        })
+    })
+    .await?;
+    if let Some(secs) = after {
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
+            if shared.clipboard.clear_if_ours(Some(generation)) {
+                let _ = app.emit(
+                    "clipboard-cleared",
+                    serde_json::json!({ "reason": "timer" }),
+                );
+            }
+        });
+    }
+    Ok(Copied {
+        clear_after_secs: after,
+    })
+}
+
+#[derive(Serialize)]
+pub struct Saved {
+    pub path: String,
+}
+
+#[tauri::command]
+pub async fn download_key(
+    app: AppHandle,
+    desk: State<'_, SharedDesk>,
+    id: String,
+) -> CommandResult<Option<Saved>> {
+    blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        d.with_session(|lk, s| {
+            let secret = secret_for(d, lk, s, &id)?;
+            let info = if lk.key(s, &id)?.account_key {
+                lk.account_key(s)?
+            } else {
+                lk.key(s, &id)?
+            };
+            let Some(path) = d.picker.pick(&app, &KeyFile::default_file_name(&info.name)) else {
+                return Ok(None);
+            };
+            KeyFile::new(&info, &secret, lk.api_url()).write(&path)?;
+            lk.record_key_use(s, &id, KeyUse::Downloaded)?;
+            Ok(Some(Saved {
+                path: path.display().to_string(),
+            }))
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn forget_secret(desk: State<'_, SharedDesk>, id: String) -> CommandResult<()> {
+    blocking(&desk, move |d| {
+        d.forget(&id);
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn settings(desk: State<'_, SharedDesk>) -> CommandResult<Settings> {
+    blocking(&desk, |d| Ok(d.settings())).await
+}
+
+#[tauri::command]
+pub async fn set_settings(
+    desk: State<'_, SharedDesk>,
+    settings: Settings,
+) -> CommandResult<Settings> {
+    blocking(&desk, move |d| d.set_settings(settings)).await
+}

@@ -1,0 +1,93 @@
+//! Latchkey desktop shell: the Tauri app around the core library. The rules live in
+//! `latchkey-core`; this crate holds window state, the clipboard and the save dialog.
+
+mod clipboard;
+mod commands;
+mod error;
+mod save;
+mod settings;
+mod state;
+
+pub use error::{CommandError, CommandResult};
+
+use state::{Desk, SharedDesk};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tauri::Manager;
+
+fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
+    let path = latchkey_core::store::path_from_env()?;
+    Ok(latchkey_core::Latchkey::open(&path)?)
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let config_dir = app.path().app_config_dir()?;
+            let settings_path = config_dir.join("settings.json");
+            let board = match clipboard::SystemBoard::open() {
+                Ok(b) => Some(Box::new(b) as Box<dyn clipboard::Board>),
+                Err(e) => {
+                    eprintln!("latchkey: no clipboard available: {e}");
+                    None
+                }
+            };
+            let desk: SharedDesk = Arc::new(Desk {
+                store: open_store(),
+                session: Mutex::new(None),
+                fresh: Mutex::new(HashMap::new()),
+                clipboard: clipboard::Guard::new(board),
+                settings: Mutex::new(settings::Settings::load(&settings_path)),
+                settings_path,
+                picker: save::picker(),
+            });
+            app.manage(desk);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_state,
+            commands::setup,
+            commands::sign_in,
+            commands::sign_out,
+            commands::lock,
+            commands::me,
+            commands::update_profile,
+            commands::set_avatar,
+            commands::clear_avatar,
+            commands::change_password,
+            commands::policy,
+            commands::list_permissions,
+            commands::list_keys,
+            commands::create_key,
+            commands::edit_key,
+            commands::regenerate_key,
+            commands::revoke_key,
+            commands::confirm_password,
+            commands::account_key,
+            commands::reveal_account_key,
+            commands::reset_account_key,
+            commands::copy_key,
+            commands::download_key,
+            commands::forget_secret,
+            commands::settings,
+            commands::set_settings,
+        ])
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("latchkey: could not start the window: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        // Leaving must not leave a key behind on the clipboard.
+        if let tauri::RunEvent::Exit = event {
+            if let Some(desk) = handle.try_state::<SharedDesk>() {
+                desk.wipe();
+            }
+        }
+    });
+}

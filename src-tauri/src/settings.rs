@@ -1,0 +1,104 @@
+//! The window's own preferences (per device), kept as JSON next to the app's config.
+
+use crate::error::CommandError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Seconds before a copied secret is cleared; `None` never clears (not advised).
+    pub clipboard_clear_secs: Option<u32>,
+    /// Minutes without keyboard or mouse activity before the window locks.
+    pub idle_lock_mins: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clipboard_clear_secs: Some(30),
+            idle_lock_mins: 15,
+        }
+    }
+}
+
+impl Settings {
+    pub fn validate(self) -> Result<Self, CommandError> {
+        if let Some(s) = self.clipboard_clear_secs {
+            if !(10..=300).contains(&s) {
+                return Err(CommandError::field(
+                    "invalid_input",
+                    "clipboard_clear_secs",
+                    "clipboard clear time: must be between 10 seconds and 5 minutes, or never",
+                ));
+            }
+        }
+        if !(1..=240).contains(&self.idle_lock_mins) {
+            return Err(CommandError::field(
+                "invalid_input",
+                "idle_lock_mins",
+                "idle lock: must be between 1 and 240 minutes",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Reads the file, falling back to defaults for a missing or unreadable one.
+    pub fn load(path: &Path) -> Settings {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Settings>(&b).ok())
+            .and_then(|s| s.validate().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), CommandError> {
+        let io = |e: std::io::Error| CommandError::new("io_error", format!("saving settings: {e}"));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp: PathBuf = path.with_extension("json.tmp");
+        let body = serde_json::to_vec_pretty(self)
+            .map_err(|e| CommandError::new("internal_error", e.to_string()))?;
+        std::fs::write(&tmp, body).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_and_round_trip() {
+        assert!(Settings {
+            clipboard_clear_secs: Some(9),
+            idle_lock_mins: 5
+        }
+        .validate()
+        .is_err());
+        assert!(Settings {
+            clipboard_clear_secs: Some(301),
+            idle_lock_mins: 5
+        }
+        .validate()
+        .is_err());
+        assert!(Settings {
+            clipboard_clear_secs: None,
+            idle_lock_mins: 0
+        }
+        .validate()
+        .is_err());
+        let ok = Settings {
+            clipboard_clear_secs: None,
+            idle_lock_mins: 240,
+        }
+        .validate()
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x/settings.json");
+        ok.save(&p).unwrap();
+        assert_eq!(Settings::load(&p), ok);
+        std::fs::write(&p, b"{garbage").unwrap();
+        assert_eq!(Settings::load(&p), Settings::default());
+    }
+}
