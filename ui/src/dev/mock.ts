@@ -1,0 +1,291 @@
+// Development only: a pretend backend so `npx vite` in a plain browser shows the real
+// window with sample data. Imported from main.ts behind `import.meta.env.DEV`, so it is
+// never part of a production build.
+//
+// Query parameters: ?state=setup|signin|app (default app), ?admin=0, ?empty=1,
+// ?stepup=0 (no step-up prompts), ?lost=1 (secrets_lost on sign-in).
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/api';
+
+const q = new URLSearchParams(location.search);
+const DAY = 86_400_000;
+const now = Date.now();
+const iso = (t: number) => new Date(t).toISOString();
+const PASSWORD = 'correct horse battery staple';
+
+function err(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { code, message, ...extra };
+}
+
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function secretFor(kind: string) {
+  let s = '';
+  const bytes = crypto.getRandomValues(new Uint8Array(36));
+  for (const b of bytes) s += B62[b % 62];
+  return `lk_${kind}_${s}`;
+}
+const hintOf = (s: string) => `${s.slice(0, s.lastIndexOf('_') + 1)}…${s.slice(-4)}`;
+
+let initialized = q.get('state') !== 'setup';
+let signedIn = q.get('state') !== 'signin' && initialized;
+const admin = q.get('admin') !== '0';
+let stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
+let failures = 0;
+
+let me: Me = {
+  id: 1,
+  username: 'ada.lovelace',
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  email: 'ada@analytical.example',
+  is_admin: admin,
+  disabled: false,
+  groups: admin ? ['admins', 'sequencing'] : ['sequencing'],
+  has_avatar: false,
+  created_at: iso(now - 120 * DAY),
+  permissions: admin
+    ? ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read', 'samples:write', 'data:read', 'data:write']
+    : ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read'],
+  avatar: null,
+};
+
+const permissions: PermissionInfo[] = [
+  { resource: 'account', description: 'Your profile and settings', builtin: true },
+  { resource: 'keys', description: 'Your API keys', builtin: true },
+  { resource: 'samples', description: 'Sample registry (LIMS)', builtin: false },
+  { resource: 'data', description: 'Sequencing data store', builtin: false },
+];
+
+let settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15 };
+const policy = {
+  min_password_length: 12,
+  max_key_lifetime_days: null as number | null,
+  allow_never_expiring: true,
+  max_active_keys: 10,
+  argon2: { m_kib: 19456, t: 2, p: 1 },
+};
+
+function key(partial: Partial<KeyView> & { name: string }): KeyView {
+  const secret = secretFor(partial.environment ?? 'live');
+  return {
+    id: crypto.randomUUID(),
+    hint: hintOf(secret),
+    kind: partial.environment ?? 'live',
+    environment: 'live',
+    permissions: ['samples:read'],
+    account_key: false,
+    revealable: false,
+    viewable: false,
+    created_at: iso(now - 20 * DAY),
+    expires_at: iso(now + 40 * DAY),
+    last_used_at: null,
+    revoked_at: null,
+    replaced_by: null,
+    status: 'active',
+    account: me.username,
+    ...partial,
+  };
+}
+
+let keys: KeyView[] =
+  q.get('empty') === '1'
+    ? []
+    : [
+        key({ name: 'sequencer-upload', permissions: ['samples:read', 'samples:write', 'data:write'].filter((p) => admin || p === 'samples:read'), last_used_at: iso(now - 3 * 3_600_000), created_at: iso(now - 45 * DAY), expires_at: iso(now + 45 * DAY) }),
+        key({ name: 'nightly-report', environment: 'test', kind: 'test', permissions: ['samples:read', 'data:read'].filter((p) => admin || p === 'samples:read'), created_at: iso(now - 85 * DAY), expires_at: iso(now + 4 * DAY), status: 'expiring_soon', last_used_at: iso(now - 26 * 3_600_000) }),
+        key({ name: 'r-notebook', permissions: ['samples:read'], created_at: iso(now - 100 * DAY), expires_at: iso(now - 10 * DAY), status: 'expired', last_used_at: iso(now - 12 * DAY) }),
+        key({ name: 'old-laptop', permissions: ['keys:read'], created_at: iso(now - 110 * DAY), expires_at: null, revoked_at: iso(now - 30 * DAY), status: 'revoked' }),
+      ];
+
+let accountSecret = secretFor('acct');
+let accountKey: KeyView = key({
+  name: 'account key',
+  kind: 'acct',
+  hint: hintOf(accountSecret),
+  account_key: true,
+  revealable: true,
+  viewable: true,
+  expires_at: null,
+  permissions: me.permissions,
+  created_at: me.created_at,
+  last_used_at: iso(now - 2 * DAY),
+});
+
+const issued = new Map<string, string>();
+let clipboardTimer: ReturnType<typeof setTimeout> | null = null;
+
+function status(k: KeyView): KeyView['status'] {
+  const t = Date.now();
+  if (k.revoked_at && Date.parse(k.revoked_at) <= t) return 'revoked';
+  if (k.expires_at && Date.parse(k.expires_at) <= t) return 'expired';
+  const ends = [k.expires_at, k.revoked_at].filter(Boolean).map((x) => Date.parse(x!));
+  if (ends.length && Math.min(...ends) - t <= 7 * DAY) return 'expiring_soon';
+  return 'active';
+}
+
+function needSignIn() {
+  if (!signedIn) throw err('not_signed_in', 'sign in first');
+}
+function needStepUp() {
+  if (Date.now() > stepUpUntil) throw err('step_up_required', "confirm it's you: this action needs your password (or an MFA code) again");
+}
+
+function expiryDate(e: Expiry): string | null {
+  if (e.type === 'never') return null;
+  if (e.type === 'days') return iso(Date.now() + e.value * DAY);
+  return new Date(`${e.value}T23:59:59`).toISOString();
+}
+
+const GRACE: Record<Grace, number> = { immediately: 0, minutes15: 900_000, hour1: 3_600_000, hours6: 21_600_000, hours24: 86_400_000 };
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
+  await wait(120);
+  switch (cmd) {
+    case 'app_state':
+      return { initialized, me: signedIn ? me : null, store_path: '/home/ada/.local/share/latchkey/latchkey.db', settings, policy } satisfies AppState;
+    case 'setup':
+      if (a.password !== a.confirm) throw err('invalid_input', 'confirm password: does not match the password', { field: 'confirm password' });
+      if (a.password.length < policy.min_password_length) throw err('invalid_input', `password: must be at least ${policy.min_password_length} characters`, { field: 'password' });
+      initialized = true;
+      signedIn = true;
+      me = { ...me, username: a.username, first_name: a.firstName, last_name: a.lastName, email: a.email || null, is_admin: true };
+      keys = [];
+      return { me, expiring_soon: [], secrets_lost: false };
+    case 'sign_in':
+      if (failures >= 5) throw err('throttled', 'too many failed attempts; try again in 30 s', { retry_after_secs: 30 });
+      if (a.password !== PASSWORD) {
+        failures++;
+        throw err('bad_credentials', 'username or password is incorrect');
+      }
+      failures = 0;
+      signedIn = true;
+      return { me, expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'), secrets_lost: q.get('lost') === '1' };
+    case 'sign_out':
+    case 'lock':
+      signedIn = false;
+      stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
+      issued.clear();
+      emit('clipboard-cleared', { reason: 'lock' });
+      return null;
+    case 'me':
+      needSignIn();
+      return me;
+    case 'update_profile':
+      needSignIn();
+      if (a.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a.email)) throw err('invalid_input', 'email: must be a valid address like name@example.org', { field: 'email' });
+      me = { ...me, first_name: a.firstName, last_name: a.lastName, email: a.email || null };
+      return me;
+    case 'set_avatar': {
+      needSignIn();
+      const bytes = new Uint8Array(a.bytes as number[]);
+      const blob = new Blob([bytes]);
+      const url = await new Promise<string>((r) => {
+        const fr = new FileReader();
+        fr.onload = () => r(fr.result as string);
+        fr.readAsDataURL(blob);
+      });
+      me = { ...me, avatar: url.replace('data:application/octet-stream', 'data:image/png'), has_avatar: true };
+      return me;
+    }
+    case 'clear_avatar':
+      me = { ...me, avatar: null, has_avatar: false };
+      return me;
+    case 'change_password':
+      if (a.current !== PASSWORD) throw err('invalid_input', 'current password: is incorrect', { field: 'current password' });
+      if (a.new.length < policy.min_password_length) throw err('invalid_input', `new password: must be at least ${policy.min_password_length} characters`, { field: 'new password' });
+      return null;
+    case 'policy':
+      return policy;
+    case 'list_permissions':
+      return permissions;
+    case 'list_keys':
+      needSignIn();
+      return keys.map((k) => ({ ...k, status: status(k) }));
+    case 'create_key': {
+      needSignIn();
+      if (keys.some((k) => status(k) !== 'revoked' && k.name === a.name)) throw err('invalid_input', 'name: is already used by another of your keys', { field: 'name' });
+      const lacking = (a.permissions as string[]).find((p) => !me.permissions.includes(p));
+      if (lacking) throw err('invalid_input', `permissions: your account does not have ${lacking}`, { field: 'permissions' });
+      const secret = secretFor(a.environment);
+      const k = key({ name: a.name, environment: a.environment, kind: a.environment, permissions: a.permissions, created_at: iso(Date.now()), expires_at: expiryDate(a.expiry), hint: hintOf(secret) });
+      k.status = status(k);
+      keys = [k, ...keys];
+      issued.set(k.id, secret);
+      return { key: k, secret };
+    }
+    case 'edit_key': {
+      const k = keys.find((x) => x.id === a.id);
+      if (!k) throw err('not_found', 'key not found');
+      if (a.name !== undefined) k.name = a.name;
+      if (a.permissions !== undefined) k.permissions = a.permissions;
+      return k;
+    }
+    case 'regenerate_key': {
+      needStepUp();
+      const old = keys.find((x) => x.id === a.id);
+      if (!old) throw err('not_found', 'key not found');
+      const secret = secretFor(old.environment);
+      const k = key({ ...old, id: crypto.randomUUID(), hint: hintOf(secret), created_at: iso(Date.now()), last_used_at: null });
+      let stop = Date.now() + GRACE[a.grace as Grace];
+      if (old.expires_at) stop = Math.min(stop, Date.parse(old.expires_at));
+      old.revoked_at = iso(stop);
+      old.replaced_by = k.id;
+      old.status = status(old);
+      keys = [k, ...keys];
+      issued.set(k.id, secret);
+      return { key: k, secret };
+    }
+    case 'revoke_key': {
+      const k = keys.find((x) => x.id === a.id);
+      if (!k) throw err('not_found', 'key not found');
+      k.revoked_at = iso(Date.now());
+      k.status = 'revoked';
+      return k;
+    }
+    case 'confirm_password':
+      if (a.password !== PASSWORD) throw err('bad_credentials', 'username or password is incorrect');
+      stepUpUntil = Date.now() + 10 * 60_000;
+      return null;
+    case 'account_key':
+      if (!me.is_admin) throw err('forbidden', 'not permitted: only administrators have an account key');
+      return accountKey;
+    case 'reveal_account_key':
+      needStepUp();
+      return accountSecret;
+    case 'reset_account_key': {
+      needStepUp();
+      accountSecret = secretFor('acct');
+      accountKey = { ...accountKey, id: crypto.randomUUID(), hint: hintOf(accountSecret), created_at: iso(Date.now()), last_used_at: null };
+      issued.set(accountKey.id, accountSecret);
+      return { key: accountKey, secret: accountSecret };
+    }
+    case 'copy_key': {
+      if (!issued.has(a.id) && a.id !== accountKey.id) throw err('no_secret', 'that key is no longer available to copy; regenerate it');
+      if (clipboardTimer) clearTimeout(clipboardTimer);
+      const secs = settings.clipboard_clear_secs;
+      if (secs !== null) clipboardTimer = setTimeout(() => emit('clipboard-cleared', { reason: 'timer' }), secs * 1000);
+      return { clear_after_secs: secs };
+    }
+    case 'download_key': {
+      const k = [...keys, accountKey].find((x) => x.id === a.id);
+      return { path: `/home/ada/Downloads/latchkey-${k?.name ?? 'key'}.json` };
+    }
+    case 'forget_secret':
+      issued.delete(a.id);
+      return null;
+    case 'settings':
+      return settings;
+    case 'set_settings':
+      settings = a.settings;
+      return settings;
+  }
+  throw err('internal_error', `the dev mock does not know ${cmd}`);
+}
+
+export function installDevMock() {
+  mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, any>), { shouldMockEvents: true });
+  console.info('Latchkey: running with the development IPC mock (sign-in password: %s)', PASSWORD);
+}

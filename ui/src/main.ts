@@ -1,0 +1,15 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+
+async function boot() {
+  // In `vite` dev in a plain browser there is no Tauri backend: install a mock of the IPC
+  // with sample data so the window can be looked at. Dead code in production builds.
+  if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
+    const { installDevMock } = await import('./dev/mock');
+    installDevMock();
+  }
+  mount(App, { target: document.getElementById('app')! });
+}
+
+boot();
