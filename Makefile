@@ -28,7 +28,7 @@ e2e-deps:
 	@[ -d tests/e2e/node_modules ] && [ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 
 test-rust:
-	$(CARGO) test --workspace --locked
+	LATCHKEY_REQUIRE_INTEROP=1 $(CARGO) test --workspace --locked
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test

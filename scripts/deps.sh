@@ -10,7 +10,7 @@ BUILD_PKGS=(
   libsoup-3.0-dev libssl-dev libxdo-dev build-essential pkg-config
 )
 TEST_PKGS=(
-  webkit2gtk-driver xvfb xauth dbus xclip imagemagick
+  webkit2gtk-driver xvfb xauth dbus xclip imagemagick oathtool
 )
 
 SUDO=()

@@ -22,6 +22,7 @@ pub struct Account {
     pub disabled: bool,
     pub groups: Vec<String>,
     pub has_avatar: bool,
+    pub mfa_enabled: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -46,7 +47,8 @@ pub struct ProfileUpdate {
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "id, username, first_name, last_name, email, is_admin, disabled, avatar_png IS NOT NULL, created_at";
+    "id, username, first_name, last_name, email, is_admin, disabled, avatar_png IS NOT NULL, created_at,
+     mfa_secret_ct IS NOT NULL";
 
 fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -60,6 +62,7 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         groups: Vec::new(),
         has_avatar: r.get(7)?,
         created_at: from_unix(r.get(8)?),
+        mfa_enabled: r.get(9)?,
     })
 }
 
@@ -488,17 +491,13 @@ impl Latchkey {
     }
 
     fn check_password_for_change(&self, session: &Session, current: &Password) -> Result<()> {
-        // Same throttle and audit trail as any other password check.
-        let mut probe = Session {
-            account_id: session.account_id,
-            username: session.username.clone(),
-            signed_in_at: session.signed_in_at,
-            proof_at: session.proof_at,
-            data_key: session.data_key.clone(),
-            scope: None,
-            via_key: None,
-        };
-        self.confirm_password(&mut probe, current)
+        // The current password itself, even with MFA on; same throttle and audit trail.
+        let (creds_id, _) =
+            self.check_password_only(&session.username, current, "password.change")?;
+        if creds_id != session.account_id.0 {
+            return Err(Error::BadCredentials);
+        }
+        Ok(())
     }
 
     /// How many revealable secrets an administrator's reset of `username`'s password
@@ -550,16 +549,22 @@ impl Latchkey {
             )? as u32;
             tx.execute(
                 "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
-                        failed_logins = 0, last_failed_at = NULL,
+                        failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
                         secrets_lost = CASE WHEN ?6 > 0 THEN 1 ELSE secrets_lost END, updated_at = ?7
                  WHERE id = ?1",
                 rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, lost, now],
             )?;
+            // The TOTP secret was sealed under the old data key too: MFA goes off and
+            // the owner sets it up again.
+            let mfa_was_on = tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [target.id.0])? > 0
+                || target.mfa_enabled;
             record(
                 tx,
                 now,
-                Entry::ok(actor.tag(), "password.reset", Some(format!("account {}", target.username)))
-                    .detail(format!("{lost} viewable secrets made unrecoverable")),
+                Entry::ok(actor.tag(), "password.reset", Some(format!("account {}", target.username))).detail(format!(
+                    "{lost} viewable secrets made unrecoverable{}",
+                    if mfa_was_on { "; two-step verification turned off" } else { "" }
+                )),
             )?;
             Ok(lost)
         })

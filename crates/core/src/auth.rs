@@ -96,7 +96,43 @@ pub struct SignIn {
     /// An administrator reset the password since the last sign-in, so keys that could be
     /// viewed again no longer can.
     pub secrets_lost: bool,
+    /// With MFA on: unused recovery codes (warn at 3 or fewer).
+    pub recovery_codes_left: Option<u32>,
 }
+
+/// A sign-in whose password was right and that now needs a second factor. Holds the
+/// unwrapped data key (wiped on drop) so the password need not be sent again.
+pub struct PendingSignIn {
+    account_id: i64,
+    username: String,
+    data_key: KeyBytes,
+    secrets_lost: bool,
+    started_at: OffsetDateTime,
+}
+
+impl fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingSignIn {
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+}
+
+/// The first step of signing in.
+#[derive(Debug)]
+pub enum SignInStep {
+    Done(Box<SignIn>),
+    NeedsCode(PendingSignIn),
+}
+
+/// How long a correct password waits for its second factor.
+pub const PENDING_SIGN_IN: Duration = Duration::minutes(5);
 
 /// The acting account as the store has it now (not as it was at sign-in).
 pub(crate) struct Actor {
@@ -159,6 +195,7 @@ struct Credentials {
     dek_wrapped: Vec<u8>,
     dek_kdf: String,
     secrets_lost: bool,
+    mfa_on: bool,
 }
 
 fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<Credentials>> {
@@ -166,7 +203,7 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
     Ok(conn
         .prepare_cached(
             "SELECT id, username, password_hash, disabled, failed_logins, last_failed_at,
-                    dek_salt, dek_wrapped, dek_kdf, secrets_lost
+                    dek_salt, dek_wrapped, dek_kdf, secrets_lost, mfa_secret_ct IS NOT NULL
              FROM accounts WHERE username_key = ?1 OR email_key = ?1 ORDER BY username_key = ?1 DESC LIMIT 1",
         )?
         .query_row([crate::validate::fold(login)], |r| {
@@ -181,6 +218,7 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
                 dek_wrapped: r.get(7)?,
                 dek_kdf: r.get(8)?,
                 secrets_lost: r.get(9)?,
+                mfa_on: r.get(10)?,
             })
         })
         .optional()?)
@@ -270,9 +308,28 @@ impl Latchkey {
         Ok((creds, pol.argon2))
     }
 
+    /// A password check that only says whether it was right (account id on success).
+    pub(crate) fn check_password_only(
+        &self,
+        login: &str,
+        password: &Password,
+        action: &str,
+    ) -> Result<(i64, ())> {
+        let (creds, _) = self.check_password(login, password, action)?;
+        self.store.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
+                [creds.id],
+            )?;
+            Ok(())
+        })?;
+        Ok((creds.id, ()))
+    }
+
     /// Signs in by username or email. After five failures in a row each further attempt
-    /// must wait longer; the wait is enforced here, not by the caller.
-    pub fn sign_in(&self, login: &str, password: &Password) -> Result<SignIn> {
+    /// must wait longer; the wait is enforced here, not by the caller. With MFA on, the
+    /// result asks for a code ([`Latchkey::finish_sign_in`]).
+    pub fn begin_sign_in(&self, login: &str, password: &Password) -> Result<SignInStep> {
         let login = login.trim();
         if login.is_empty() {
             return Err(Error::invalid("username", "is required"));
@@ -299,37 +356,80 @@ impl Latchkey {
 
         // Stronger hashing policy since this password was set: upgrade both the hash and
         // the data-key wrapping while the password is at hand.
-        let rehash = if password::needs_rehash(&creds.phc, wanted) || kdf != wanted {
-            Some((
-                password::hash(password, wanted)?,
-                crypto::wrap_for_password(password, &data_key, wanted, &dek_aad(creds.id))?,
-            ))
-        } else {
-            None
-        };
-
-        self.store.write(|tx| {
-            tx.execute(
-                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, secrets_lost = 0 WHERE id = ?1",
-                [creds.id],
-            )?;
-            if let Some((phc, w)) = &rehash {
+        if password::needs_rehash(&creds.phc, wanted) || kdf != wanted {
+            let phc = password::hash(password, wanted)?;
+            let w = crypto::wrap_for_password(password, &data_key, wanted, &dek_aad(creds.id))?;
+            self.store.write(|tx| {
                 tx.execute(
                     "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5 WHERE id = ?1",
                     rusqlite::params![creds.id, phc, w.salt, w.wrapped, w.kdf],
                 )?;
-            }
-            let detail = if rehash.is_some() { "password hash upgraded to current policy" } else { "" };
-            record(tx, now, Entry::ok(tag, "sign_in", None).detail(detail))
+                record(tx, now, Entry::ok(tag, "password.rehashed", None).detail("upgraded to the current policy"))
+            })?;
+        }
+
+        let pending = PendingSignIn {
+            account_id: creds.id,
+            username: creds.username,
+            data_key,
+            secrets_lost: creds.secrets_lost,
+            started_at: self.now(),
+        };
+        if creds.mfa_on {
+            return Ok(SignInStep::NeedsCode(pending));
+        }
+        Ok(SignInStep::Done(Box::new(
+            self.complete_sign_in(pending, None)?,
+        )))
+    }
+
+    /// The second step: a TOTP code or a recovery code for a correct password.
+    pub fn finish_sign_in(&self, pending: PendingSignIn, code: &str) -> Result<SignIn> {
+        if self.now() - pending.started_at > PENDING_SIGN_IN {
+            return Err(Error::invalid("code", "came too late; sign in again"));
+        }
+        let factor = self.check_second_factor(
+            pending.account_id,
+            &pending.username,
+            &pending.data_key,
+            code,
+            "sign_in.code",
+        )?;
+        self.complete_sign_in(pending, Some(factor))
+    }
+
+    fn complete_sign_in(
+        &self,
+        pending: PendingSignIn,
+        factor: Option<crate::mfa::Factor>,
+    ) -> Result<SignIn> {
+        let now = self.now_unix();
+        let tag = Some((pending.account_id, pending.username.as_str()));
+        let recovery_codes_left = self.store.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, secrets_lost = 0 WHERE id = ?1",
+                [pending.account_id],
+            )?;
+            let detail = match factor {
+                None => "password",
+                Some(crate::mfa::Factor::Totp) => "password and authenticator code",
+                Some(crate::mfa::Factor::RecoveryCode { .. }) => "password and recovery code",
+            };
+            record(tx, now, Entry::ok(tag, "sign_in", None).detail(detail))?;
+            Ok(match factor {
+                Some(_) => Some(crate::mfa::codes_left(tx, pending.account_id)?),
+                None => None,
+            })
         })?;
 
         let at = self.now();
+        let secrets_lost = pending.secrets_lost;
         let session = Session {
-            account_id: AccountId(creds.id),
-            username: creds.username,
+            account_id: AccountId(pending.account_id),
+            username: pending.username.clone(),
             signed_in_at: at,
             proof_at: at,
-            data_key: Some(data_key),
+            data_key: Some(pending.data_key.clone()),
             scope: None,
             via_key: None,
         };
@@ -338,8 +438,31 @@ impl Latchkey {
         Ok(SignIn {
             session,
             expiring_soon,
-            secrets_lost: creds.secrets_lost,
+            secrets_lost,
+            recovery_codes_left,
         })
+    }
+
+    /// Password sign-in for accounts without MFA; with MFA on it refuses with
+    /// `mfa_required` (use [`Latchkey::sign_in_with_code`] or the two-step form).
+    pub fn sign_in(&self, login: &str, password: &Password) -> Result<SignIn> {
+        self.sign_in_with_code(login, password, None)
+    }
+
+    /// One-call sign-in for programs that have both factors at hand (CLI, JSON API).
+    pub fn sign_in_with_code(
+        &self,
+        login: &str,
+        password: &Password,
+        code: Option<&str>,
+    ) -> Result<SignIn> {
+        match self.begin_sign_in(login, password)? {
+            SignInStep::Done(s) => Ok(*s),
+            SignInStep::NeedsCode(pending) => match code {
+                Some(c) if !c.trim().is_empty() => self.finish_sign_in(pending, c),
+                _ => Err(Error::MfaRequired),
+            },
+        }
     }
 
     /// Ends a session (audited). The data key is wiped when `session` drops here.
@@ -362,6 +485,12 @@ impl Latchkey {
     /// Failures count toward the same throttle as sign-in.
     pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
         session.data_key()?;
+        if self.mfa_status(session)?.enabled {
+            return Err(Error::invalid(
+                "code",
+                "two-step verification is on: confirm with a code from your authenticator app or a recovery code",
+            ));
+        }
         let (creds, _) = self.check_password(&session.username, password, "step_up")?;
         if creds.id != session.account_id.0 {
             return Err(Error::BadCredentials);

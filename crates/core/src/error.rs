@@ -24,6 +24,11 @@ pub enum Error {
     #[error("this account is disabled")]
     AccountDisabled,
 
+    /// The password was right; a code from the authenticator app (or a recovery code)
+    /// is needed too.
+    #[error("enter the code from your authenticator app, or a recovery code")]
+    MfaRequired,
+
     /// An API key presented for authentication did not verify.
     #[error("the API key is not valid ({})", .0.as_str().replace('_', " "))]
     InvalidKey(crate::verify::Reason),
@@ -89,6 +94,7 @@ impl Error {
             Error::BadCredentials => "bad_credentials",
             Error::Throttled { .. } => "throttled",
             Error::AccountDisabled => "account_disabled",
+            Error::MfaRequired => "mfa_required",
             Error::InvalidKey(_) => "invalid_key",
             Error::Forbidden(_) => "forbidden",
             Error::StepUpRequired => "step_up_required",

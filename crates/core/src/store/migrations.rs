@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 pub const APPLICATION_ID: i64 = 0x4C4B_4559;
 
 /// Each entry takes the store from version `i` to `i + 1`.
-const STEPS: &[&str] = &[include_str!("schema_v1.sql")];
+const STEPS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The newest store version this build understands.
 pub const LATEST: i64 = STEPS.len() as i64;
