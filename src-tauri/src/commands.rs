@@ -57,6 +57,8 @@ pub struct SignInResult {
     pub me: Me,
     pub expiring_soon: Vec<KeyInfo>,
     pub secrets_lost: bool,
+    /// With MFA on: unused recovery codes left (the window warns at 3 or fewer).
+    pub recovery_codes_left: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,15 +149,53 @@ fn sign_in_inner(
     password: latchkey_core::Password,
 ) -> CommandResult<SignInResult> {
     let lk = d.lk()?;
-    let signed = lk.sign_in(login, &password)?;
-    let me = me_of(lk, &signed.session)?;
     d.wipe();
+    match lk.begin_sign_in(login, &password)? {
+        latchkey_core::SignInStep::Done(signed) => finish(d, *signed),
+        latchkey_core::SignInStep::NeedsCode(pending) => {
+            // The password was right: keep the unwrapped state in Rust and ask for the code.
+            d.set_pending(Some(pending));
+            Err(latchkey_core::Error::MfaRequired.into())
+        }
+    }
+}
+
+fn finish(d: &crate::state::Desk, signed: latchkey_core::SignIn) -> CommandResult<SignInResult> {
+    let lk = d.lk()?;
+    let me = me_of(lk, &signed.session)?;
     d.set_session(Some(signed.session));
     Ok(SignInResult {
         me,
         expiring_soon: signed.expiring_soon,
         secrets_lost: signed.secrets_lost,
+        recovery_codes_left: signed.recovery_codes_left,
     })
+}
+
+/// The second step of a sign-in with MFA: the authenticator code or a recovery code.
+#[tauri::command]
+pub async fn sign_in_code(
+    desk: State<'_, SharedDesk>,
+    code: String,
+) -> CommandResult<SignInResult> {
+    blocking(&desk, move |d| {
+        let pending = d.take_pending().ok_or_else(|| {
+            CommandError::new("not_signed_in", "Enter your username and password first.")
+        })?;
+        match d.lk()?.finish_sign_in(&pending, &code) {
+            Ok(signed) => finish(d, signed),
+            Err(e) => {
+                // A wrong code may be tried again (the core throttles); a late one starts over.
+                let retry = e.code() == "throttled"
+                    || (e.field() == Some("code") && !e.to_string().contains("too late"));
+                if retry {
+                    d.set_pending(Some(pending));
+                }
+                Err(e.into())
+            }
+        }
+    })
+    .await
 }
 
 #[tauri::command]
@@ -340,7 +380,8 @@ pub async fn revoke_key(desk: State<'_, SharedDesk>, id: String) -> CommandResul
 #[tauri::command]
 pub async fn confirm_password(desk: State<'_, SharedDesk>, password: String) -> CommandResult<()> {
     blocking(&desk, move |d| {
-        d.with_session(|lk, s| Ok(lk.confirm_password(s, &latchkey_core::Password::new(password))?))
+        // The password, or with MFA on a TOTP or recovery code: the core decides.
+        d.with_session(|lk, s| Ok(lk.confirm_identity(s, &password)?))
     })
     .await
 }
@@ -481,4 +522,143 @@ pub async fn set_settings(
     settings: Settings,
 ) -> CommandResult<Settings> {
     blocking(&desk, move |d| d.set_settings(settings)).await
+}
+
+#[tauri::command]
+pub async fn mfa_status(desk: State<'_, SharedDesk>) -> CommandResult<latchkey_core::MfaStatus> {
+    blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.mfa_status(s)?))).await
+}
+
+/// What the enrolment screen shows: the QR code (PNG data URL), the secret as text, and
+/// the `otpauth://` URI it encodes.
+#[derive(Serialize)]
+pub struct EnrollmentView {
+    pub qr: String,
+    pub secret: String,
+    pub uri: String,
+}
+
+#[tauri::command]
+pub async fn mfa_enroll(desk: State<'_, SharedDesk>) -> CommandResult<EnrollmentView> {
+    blocking(&desk, |d| {
+        d.with_session(|lk, s| {
+            let e = lk.mfa_enroll(s)?;
+            Ok(EnrollmentView {
+                qr: format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&e.qr_png)
+                ),
+                secret: e.secret_base32.clone(),
+                uri: e.uri.clone(),
+            })
+        })
+    })
+    .await
+}
+
+/// Turns MFA on with a first code; the recovery codes are returned to be shown once and
+/// kept in Rust for Copy and Download until `forget_recovery_codes`.
+#[tauri::command]
+pub async fn mfa_confirm(desk: State<'_, SharedDesk>, code: String) -> CommandResult<Vec<String>> {
+    blocking(&desk, move |d| {
+        let codes = d.with_session(|lk, s| Ok(lk.mfa_confirm(s, &code)?))?;
+        let shown = codes.0.clone();
+        d.set_recovery_codes(Some(codes));
+        Ok(shown)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mfa_disable(desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.mfa_disable(s)?))).await
+}
+
+#[tauri::command]
+pub async fn mfa_new_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult<Vec<String>> {
+    blocking(&desk, |d| {
+        let codes = d.with_session(|lk, s| Ok(lk.mfa_new_recovery_codes(s)?))?;
+        let shown = codes.0.clone();
+        d.set_recovery_codes(Some(codes));
+        Ok(shown)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn copy_recovery_codes(
+    app: AppHandle,
+    desk: State<'_, SharedDesk>,
+) -> CommandResult<Copied> {
+    let shared = desk.inner().clone();
+    let (generation, after) = blocking(&desk, |d| {
+        let text = d.recovery_codes_text().ok_or_else(|| {
+            CommandError::new(
+                "no_secret",
+                "The recovery codes are shown only once; generate new ones.",
+            )
+        })?;
+        let generation = d.clipboard.copy(&text).map_err(|e| {
+            CommandError::new("clipboard_unavailable", format!("Could not copy: {e}"))
+        })?;
+        Ok((generation, d.settings().clipboard_clear_secs))
+    })
+    .await?;
+    if let Some(secs) = after {
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
+            if shared.clipboard.clear_if_ours(Some(generation)) {
+                let _ = app.emit(
+                    "clipboard-cleared",
+                    serde_json::json!({ "reason": "timer" }),
+                );
+            }
+        });
+    }
+    Ok(Copied {
+        clear_after_secs: after,
+    })
+}
+
+#[tauri::command]
+pub async fn download_recovery_codes(
+    app: AppHandle,
+    desk: State<'_, SharedDesk>,
+) -> CommandResult<Option<Saved>> {
+    blocking(&desk, move |d| {
+        let text = d
+            .recovery_codes_text()
+            .ok_or_else(|| CommandError::new("no_secret", "The recovery codes are shown only once; generate new ones."))?;
+        let user = d.with_session(|_, s| Ok(s.username().to_owned()))?;
+        let name = format!("latchkey-recovery-codes-{}.txt", KeyFile::default_file_name(&user).trim_start_matches("latchkey-").trim_end_matches(".json"));
+        let Some(path) = d.picker.pick(&app, &name) else {
+            return Ok(None);
+        };
+        let body = zeroize::Zeroizing::new(format!(
+            "Latchkey recovery codes for {user}\nEach code works once, in place of an authenticator code.\n\n{}\n",
+            text.as_str()
+        ));
+        latchkey_core::keyfile::write_private(&path, body.as_bytes())?;
+        Ok(Some(Saved { path: path.display().to_string() }))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn forget_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    blocking(&desk, |d| {
+        d.set_recovery_codes(None);
+        Ok(())
+    })
+    .await
+}
+
+/// The secret of a key created with "allow viewing later", after step-up.
+#[tauri::command]
+pub async fn reveal_key(desk: State<'_, SharedDesk>, id: String) -> CommandResult<String> {
+    blocking(&desk, move |d| {
+        let id = KeyId::parse(&id)?;
+        d.with_session(|lk, s| Ok(lk.reveal_key(s, &id)?.expose().to_owned()))
+    })
+    .await
 }

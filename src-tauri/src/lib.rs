@@ -38,6 +38,8 @@ pub fn run() {
                 store: open_store(),
                 session: Mutex::new(None),
                 fresh: Mutex::new(HashMap::new()),
+                pending: Mutex::new(None),
+                recovery_codes: Mutex::new(None),
                 clipboard: clipboard::Guard::new(board),
                 settings: Mutex::new(settings::Settings::load(&settings_path)),
                 settings_path,
@@ -50,6 +52,7 @@ pub fn run() {
             commands::app_state,
             commands::setup,
             commands::sign_in,
+            commands::sign_in_code,
             commands::sign_out,
             commands::lock,
             commands::me,
@@ -73,6 +76,15 @@ pub fn run() {
             commands::forget_secret,
             commands::settings,
             commands::set_settings,
+            commands::mfa_status,
+            commands::mfa_enroll,
+            commands::mfa_confirm,
+            commands::mfa_disable,
+            commands::mfa_new_recovery_codes,
+            commands::copy_recovery_codes,
+            commands::download_recovery_codes,
+            commands::forget_recovery_codes,
+            commands::reveal_key,
         ])
         .build(tauri::generate_context!());
     let app = match app {

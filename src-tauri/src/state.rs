@@ -18,6 +18,10 @@ pub struct Desk {
     /// so Copy and Download can take a key id instead of the secret.
     pub fresh: Mutex<HashMap<String, ApiKeySecret>>,
     pub clipboard: Guard,
+    /// A sign-in whose password was right and that waits for its MFA code.
+    pub pending: Mutex<Option<latchkey_core::PendingSignIn>>,
+    /// Recovery codes just issued, until their panel is closed (for Copy and Download).
+    pub recovery_codes: Mutex<Option<latchkey_core::RecoveryCodes>>,
     pub settings: Mutex<Settings>,
     pub settings_path: PathBuf,
     pub picker: Box<dyn SavePicker>,
@@ -69,7 +73,27 @@ impl Desk {
     /// secret, and our clipboard content.
     pub fn wipe(&self) -> bool {
         lock(&self.fresh).clear();
+        lock(&self.pending).take();
+        lock(&self.recovery_codes).take();
         self.clipboard.clear_if_ours(None)
+    }
+
+    pub fn set_pending(&self, p: Option<latchkey_core::PendingSignIn>) {
+        *lock(&self.pending) = p;
+    }
+
+    pub fn take_pending(&self) -> Option<latchkey_core::PendingSignIn> {
+        lock(&self.pending).take()
+    }
+
+    pub fn set_recovery_codes(&self, c: Option<latchkey_core::RecoveryCodes>) {
+        *lock(&self.recovery_codes) = c;
+    }
+
+    pub fn recovery_codes_text(&self) -> Option<zeroize::Zeroizing<String>> {
+        lock(&self.recovery_codes)
+            .as_ref()
+            .map(|c| zeroize::Zeroizing::new(c.0.join("\n")))
     }
 
     pub fn settings(&self) -> Settings {

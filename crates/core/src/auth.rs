@@ -379,12 +379,14 @@ impl Latchkey {
             return Ok(SignInStep::NeedsCode(pending));
         }
         Ok(SignInStep::Done(Box::new(
-            self.complete_sign_in(pending, None)?,
+            self.complete_sign_in(&pending, None)?,
         )))
     }
 
     /// The second step: a TOTP code or a recovery code for a correct password.
-    pub fn finish_sign_in(&self, pending: PendingSignIn, code: &str) -> Result<SignIn> {
+    /// The pending sign-in is only borrowed, so a mistyped code can be tried again (the
+    /// throttle still applies).
+    pub fn finish_sign_in(&self, pending: &PendingSignIn, code: &str) -> Result<SignIn> {
         if self.now() - pending.started_at > PENDING_SIGN_IN {
             return Err(Error::invalid("code", "came too late; sign in again"));
         }
@@ -400,7 +402,7 @@ impl Latchkey {
 
     fn complete_sign_in(
         &self,
-        pending: PendingSignIn,
+        pending: &PendingSignIn,
         factor: Option<crate::mfa::Factor>,
     ) -> Result<SignIn> {
         let now = self.now_unix();
@@ -459,7 +461,7 @@ impl Latchkey {
         match self.begin_sign_in(login, password)? {
             SignInStep::Done(s) => Ok(*s),
             SignInStep::NeedsCode(pending) => match code {
-                Some(c) if !c.trim().is_empty() => self.finish_sign_in(pending, c),
+                Some(c) if !c.trim().is_empty() => self.finish_sign_in(&pending, c),
                 _ => Err(Error::MfaRequired),
             },
         }

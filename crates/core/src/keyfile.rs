@@ -71,23 +71,29 @@ impl<'a> KeyFile<'a> {
     /// Writes the file atomically (temporary file in the same directory, then rename)
     /// with mode 0600 from the start, so the key is never readable by others, even briefly.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or_else(|| Path::new("."));
         let mut json = zeroize::Zeroizing::new(
             serde_json::to_vec_pretty(self)
                 .map_err(|e| Error::Internal(format!("key file: {e}")))?,
         );
         json.push(b'\n');
-        let mut tmp = tempfile_in(dir)?;
-        tmp.1.write_all(&json)?;
-        tmp.1.sync_all()?;
-        std::fs::rename(&tmp.0, path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp.0);
-        })?;
-        Ok(())
+        write_private(path, &json)
     }
+}
+
+/// Writes `bytes` to `path` atomically (a temporary file in the same directory, then a
+/// rename), readable by the owner only from the first byte.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile_in(dir)?;
+    tmp.1.write_all(bytes)?;
+    tmp.1.sync_all()?;
+    std::fs::rename(&tmp.0, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp.0);
+    })?;
+    Ok(())
 }
 
 fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {

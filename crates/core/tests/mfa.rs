@@ -69,17 +69,17 @@ fn codes_one_step_either_side_are_accepted_once_and_two_steps_refused() {
     let t = now_secs(&w);
     for offset in [-2i64, 2] {
         let code = mfa::code_at(&secret, (t as i64 + offset * 30) as u64).unwrap();
-        let e = w.lk.finish_sign_in(pending(&w), &code).unwrap_err();
+        let e = w.lk.finish_sign_in(&pending(&w), &code).unwrap_err();
         assert_eq!(e.field(), Some("code"), "offset {offset}");
     }
     w.clock.advance(Duration::seconds(31)); // past the two failures' throttle-free budget
                                             // -1, 0, +1 each once, in increasing order.
     for offset in [-1i64, 0, 1] {
         let code = mfa::code_at(&secret, (t as i64 + offset * 30 + 31) as u64).unwrap();
-        let s = w.lk.finish_sign_in(pending(&w), &code).unwrap();
+        let s = w.lk.finish_sign_in(&pending(&w), &code).unwrap();
         assert_eq!(s.session.username(), "bob");
         // Replaying the same code is refused.
-        let e = w.lk.finish_sign_in(pending(&w), &code).unwrap_err();
+        let e = w.lk.finish_sign_in(&pending(&w), &code).unwrap_err();
         assert_eq!(e.field(), Some("code"));
     }
 }
@@ -91,8 +91,8 @@ fn a_code_older_than_the_last_accepted_one_is_refused() {
     let t = now_secs(&w);
     let later = mfa::code_at(&secret, t + 30).unwrap();
     let now = mfa::code_at(&secret, t).unwrap();
-    w.lk.finish_sign_in(pending(&w), &later).unwrap();
-    assert!(w.lk.finish_sign_in(pending(&w), &now).is_err());
+    w.lk.finish_sign_in(&pending(&w), &later).unwrap();
+    assert!(w.lk.finish_sign_in(&pending(&w), &now).is_err());
     let admin = w.admin();
     let events =
         w.lk.audit(
@@ -114,7 +114,7 @@ fn wrong_codes_are_throttled_like_passwords() {
     let (secret, _) = enrolled(&w);
     for _ in 0..5 {
         assert_eq!(
-            w.lk.finish_sign_in(pending(&w), "123456")
+            w.lk.finish_sign_in(&pending(&w), "123456")
                 .unwrap_err()
                 .field(),
             Some("code")
@@ -129,7 +129,7 @@ fn wrong_codes_are_throttled_like_passwords() {
     w.clock.advance(Duration::seconds(31));
     let right_now = mfa::code_at(&secret, now_secs(&w)).unwrap();
     assert_ne!(right, "");
-    w.lk.finish_sign_in(pending(&w), &right_now).unwrap();
+    w.lk.finish_sign_in(&pending(&w), &right_now).unwrap();
 }
 
 #[test]
@@ -138,31 +138,31 @@ fn recovery_codes_are_single_use_warn_when_low_and_regenerating_voids_them() {
     let (_, codes) = enrolled(&w);
     assert_eq!(codes.len(), 10);
     let s =
-        w.lk.finish_sign_in(pending(&w), &codes[0].to_uppercase())
+        w.lk.finish_sign_in(&pending(&w), &codes[0].to_uppercase())
             .unwrap();
     assert_eq!(s.recovery_codes_left, Some(9));
     assert_eq!(
-        w.lk.finish_sign_in(pending(&w), &codes[0])
+        w.lk.finish_sign_in(&pending(&w), &codes[0])
             .unwrap_err()
             .field(),
         Some("code")
     );
     w.clock.advance(Duration::seconds(31));
     for c in &codes[1..7] {
-        w.lk.finish_sign_in(pending(&w), &c.replace('-', " "))
+        w.lk.finish_sign_in(&pending(&w), &c.replace('-', " "))
             .unwrap();
     }
-    let s = w.lk.finish_sign_in(pending(&w), &codes[7]).unwrap();
+    let s = w.lk.finish_sign_in(&pending(&w), &codes[7]).unwrap();
     assert_eq!(s.recovery_codes_left, Some(2));
     let fresh = w.lk.mfa_new_recovery_codes(&s.session).unwrap();
     assert_eq!(
-        w.lk.finish_sign_in(pending(&w), &codes[8])
+        w.lk.finish_sign_in(&pending(&w), &codes[8])
             .unwrap_err()
             .field(),
         Some("code")
     );
     w.clock.advance(Duration::seconds(31));
-    let s = w.lk.finish_sign_in(pending(&w), &fresh.0[0]).unwrap();
+    let s = w.lk.finish_sign_in(&pending(&w), &fresh.0[0]).unwrap();
     assert_eq!(s.recovery_codes_left, Some(9));
     let admin = w.admin();
     let used =
@@ -189,7 +189,7 @@ fn step_up_needs_a_code_when_mfa_is_on_and_lasts_ten_minutes() {
     let w = common::world();
     let (secret, _) = enrolled(&w);
     let mut s =
-        w.lk.finish_sign_in(pending(&w), &mfa::code_at(&secret, now_secs(&w)).unwrap())
+        w.lk.finish_sign_in(&pending(&w), &mfa::code_at(&secret, now_secs(&w)).unwrap())
             .unwrap()
             .session;
     let k = w.lk.create_key(&s, &common::key("k", &[])).unwrap();
@@ -226,7 +226,7 @@ fn a_pending_sign_in_expires() {
     let p = pending(&w);
     w.clock.advance(Duration::minutes(6));
     let e =
-        w.lk.finish_sign_in(p, &mfa::code_at(&secret, now_secs(&w)).unwrap())
+        w.lk.finish_sign_in(&p, &mfa::code_at(&secret, now_secs(&w)).unwrap())
             .unwrap_err();
     assert!(e.to_string().contains("too late"), "{e}");
 }
@@ -306,6 +306,6 @@ fn codes_from_oathtool_are_accepted() {
     };
     w.lk.mfa_confirm(&bob, &at(w.clock.now())).unwrap();
     w.clock.advance(Duration::seconds(60));
-    w.lk.finish_sign_in(pending(&w), &at(w.clock.now()))
+    w.lk.finish_sign_in(&pending(&w), &at(w.clock.now()))
         .unwrap();
 }
