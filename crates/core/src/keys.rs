@@ -348,13 +348,25 @@ fn insert_key(
         now,
         expires_at
     ])?;
+    write_permissions(tx, &id, perms)?;
+    Ok((id, ApiKeySecret::new(text)))
+}
+
+/// Replaces a key's permissions, in the table and in the row's denormalised copy.
+fn write_permissions(tx: &rusqlite::Connection, id: &KeyId, perms: &PermissionSet) -> Result<()> {
+    tx.execute("DELETE FROM key_permissions WHERE key_id = ?1", [&id.0])?;
     let mut st = tx.prepare_cached(
         "INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)",
     )?;
     for p in perms {
         st.execute((&id.0, &p.resource, p.action.as_str()))?;
     }
-    Ok((id, ApiKeySecret::new(text)))
+    let joined: Vec<String> = perms.iter().map(ToString::to_string).collect();
+    tx.execute(
+        "UPDATE api_keys SET permissions = ?2 WHERE id = ?1",
+        (&id.0, joined.join(" ")),
+    )?;
+    Ok(())
 }
 
 pub(crate) fn insert_account_key(
@@ -577,13 +589,7 @@ impl Latchkey {
                 }
                 permissions::ensure_known(tx, p)?;
                 permissions::ensure_subset(p, &actor.grantable(tx)?)?;
-                tx.execute("DELETE FROM key_permissions WHERE key_id = ?1", [&id.0])?;
-                let mut st = tx.prepare_cached(
-                    "INSERT INTO key_permissions (key_id, resource, action) VALUES (?1, ?2, ?3)",
-                )?;
-                for perm in p {
-                    st.execute((&id.0, &perm.resource, perm.action.as_str()))?;
-                }
+                write_permissions(tx, id, p)?;
                 let list: Vec<String> = p.iter().map(ToString::to_string).collect();
                 changed.push(format!(
                     "permissions: {}",

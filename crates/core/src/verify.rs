@@ -91,7 +91,7 @@ impl Latchkey {
                         (SELECT username FROM accounts WHERE id = k.account_id),
                         (SELECT disabled FROM accounts WHERE id = k.account_id),
                         (SELECT is_admin FROM accounts WHERE id = k.account_id),
-                        (SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = k.id),
+                        k.permissions,
                         (SELECT group_concat(gp.resource || ':' || gp.action, ' ')
                            FROM group_members gm JOIN group_permissions gp ON gp.group_id = gm.group_id
                           WHERE gm.account_id = k.account_id)

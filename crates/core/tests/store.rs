@@ -145,3 +145,54 @@ fn two_handles_writing_at_once_both_succeed_and_nothing_is_lost() {
     let s = w.admin();
     assert_eq!(w.lk.list_keys(&s).unwrap().len(), 2 * per_thread);
 }
+
+#[test]
+fn a_version_1_store_is_migrated_in_place_with_its_keys_intact() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v1.db");
+    let key = keyformat::generate(KeyKind::Live).unwrap();
+    {
+        // A store exactly as version 1 left it, with one account and one key.
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(include_str!("../src/store/schema_v1.sql"))
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO policy (id) VALUES (1);
+             INSERT INTO resources (name, builtin, created_at) VALUES ('account', 1, 0), ('keys', 1, 0);
+             INSERT INTO accounts (id, username, username_key, password_hash, dek_salt, dek_wrapped, dek_kdf, created_at, updated_at)
+               VALUES (1, 'old', 'old', 'x', x'', x'', '', 0, 0);
+             INSERT INTO groups (id, name, created_at) VALUES (1, 'g', 0);
+             INSERT INTO group_permissions VALUES (1, 'keys', 'read');
+             INSERT INTO group_members VALUES (1, 1);",
+        )
+        .unwrap();
+        let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
+        c.execute(
+            "INSERT INTO api_keys (id, account_id, name, kind, digest, hint, created_at) VALUES ('AAAAAAAAAAAAAAAA', 1, 'k', 'live', ?1, 'h', 0)",
+            [digest.as_slice()],
+        )
+        .unwrap();
+        c.execute_batch(&format!(
+            "INSERT INTO key_permissions VALUES ('AAAAAAAAAAAAAAAA', 'keys', 'read');
+             PRAGMA application_id = {}; PRAGMA user_version = 1;",
+            store::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let lk = Latchkey::open(&p).unwrap();
+    let v = lk.verify(&key).unwrap();
+    assert!(v.valid);
+    assert_eq!(
+        v.permissions
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["keys:read"]
+    );
+    let c = rusqlite::Connection::open(&p).unwrap();
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, store::SCHEMA_VERSION);
+}

@@ -16,3 +16,11 @@ CREATE TABLE recovery_codes (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX recovery_codes_account ON recovery_codes(account_id);
+
+-- The key's own permissions as "res:act res:act", beside key_permissions, so that
+-- verification reads one row. key_permissions stays the source for cascades; a
+-- permission deleted from the store disappears at verification anyway, because the
+-- result is intersected with the account's current permissions.
+ALTER TABLE api_keys ADD COLUMN permissions TEXT NOT NULL DEFAULT '';
+UPDATE api_keys SET permissions = coalesce(
+    (SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = api_keys.id), '');
