@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Latchkey: accounts and API keys in a local store.
 ///
 /// Passwords are read from a terminal prompt, or with --password-stdin one per line from
-/// standard input (the acting user's first, then any new password). Never from arguments.
+/// standard input (the acting user's password first, then its MFA code when two-step
+/// verification is on, then any new password or code). Never from arguments.
 #[derive(Debug, Parser)]
 #[command(name = "latchkey", version, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -59,6 +60,9 @@ pub enum Command {
     /// Password, key lifetime and key count policies
     #[command(subcommand)]
     Policy(PolicyCmd),
+    /// Two-step verification (TOTP) for the acting user
+    #[command(subcommand)]
+    Mfa(MfaCmd),
     /// The audit log (administrators see everyone's events)
     Audit(AuditArgs),
     /// Serve the loopback JSON API on 127.0.0.1 until interrupted
@@ -382,4 +386,47 @@ pub struct AuditArgs {
     /// Print CSV instead of a table
     #[arg(long)]
     pub csv: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MfaCmd {
+    /// Whether two-step verification is on, and recovery codes left
+    Status {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Start setting it up: prints the secret and the otpauth:// URI for an authenticator app
+    Enroll {
+        #[command(flatten)]
+        acting: Acting,
+        /// Also write the QR code as a PNG here (mode 0600)
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
+    },
+    /// Finish setting it up with a first code (asked for after the password); prints the
+    /// recovery codes once
+    Confirm {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Turn it off
+    Disable {
+        #[command(flatten)]
+        acting: Acting,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Replace the recovery codes (the old ones stop working); prints the new ones once
+    RecoveryCodes {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Administrators: turn another account's two-step verification off
+    Reset {
+        #[command(flatten)]
+        acting: Acting,
+        username: String,
+        #[arg(long)]
+        yes: bool,
+    },
 }

@@ -20,7 +20,10 @@ use std::process::ExitCode;
 fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Invalid { .. } => 3,
-        Error::BadCredentials | Error::Throttled { .. } | Error::AccountDisabled => 4,
+        Error::BadCredentials
+        | Error::Throttled { .. }
+        | Error::AccountDisabled
+        | Error::MfaRequired => 4,
         Error::Forbidden(_) | Error::StepUpRequired => 5,
         Error::NotFound(_) => 6,
         Error::Conflict(_)
@@ -58,7 +61,21 @@ impl Ctx {
         let pw = self
             .prompter
             .password(&format!("Password for {}", acting.user))?;
-        let signed = self.lk.sign_in(&acting.user, &pw)?;
+        let signed = match self.lk.begin_sign_in(&acting.user, &pw)? {
+            latchkey_core::SignInStep::Done(s) => *s,
+            latchkey_core::SignInStep::NeedsCode(pending) => {
+                let code = self
+                    .prompter
+                    .password("Code from your authenticator app (or a recovery code)")?;
+                self.lk.finish_sign_in(&pending, code.expose())?
+            }
+        };
+        if let Some(left) = signed
+            .recovery_codes_left
+            .filter(|n| *n <= latchkey_core::mfa::RECOVERY_LOW)
+        {
+            eprintln!("Note: only {left} recovery code(s) left; make new ones with `latchkey mfa recovery-codes`.");
+        }
         if signed.secrets_lost {
             eprintln!(
                 "Note: an administrator reset your password, so keys marked viewable can no longer be shown. \
@@ -209,6 +226,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
         },
         Command::Group(cmd) => group(&mut ctx, cmd)?,
+        Command::Mfa(cmd) => mfa(&mut ctx, cmd)?,
         Command::Permission(cmd) => match cmd {
             PermissionCmd::List { acting } => {
                 let s = ctx.sign_in(&acting)?;
@@ -670,5 +688,103 @@ fn group(ctx: &mut Ctx, cmd: GroupCmd) -> Result<(), Error> {
         output::groups(std::slice::from_ref(&result)),
         to_json(&result),
     );
+    Ok(())
+}
+
+fn print_codes(ctx: &Ctx, codes: &latchkey_core::RecoveryCodes) {
+    if ctx.json {
+        println!("{}", json!({ "recovery_codes": codes.0 }));
+    } else {
+        eprintln!("Recovery codes: each works once in place of a code. They are shown only now; keep them safe.");
+        for c in &codes.0 {
+            println!("{c}");
+        }
+    }
+}
+
+fn mfa(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
+    match cmd {
+        MfaCmd::Status { acting } => {
+            let s = ctx.sign_in(&acting)?;
+            let st = ctx.lk.mfa_status(&s)?;
+            let text = match (st.enabled, st.pending) {
+                (true, _) => format!(
+                    "Two-step verification is on; {} recovery code(s) left.",
+                    st.recovery_codes_left
+                ),
+                (false, true) => {
+                    "Set-up started but not confirmed: run `latchkey mfa confirm`.".into()
+                }
+                (false, false) => "Two-step verification is off.".into(),
+            };
+            ctx.print(text, to_json(&st));
+        }
+        MfaCmd::Enroll { acting, qr } => {
+            let s = ctx.sign_in(&acting)?;
+            let e = ctx.lk.mfa_enroll(&s)?;
+            if let Some(path) = &qr {
+                latchkey_core::keyfile::write_private(path, &e.qr_png)?;
+            }
+            if ctx.json {
+                println!("{}", json!({ "secret": e.secret_base32, "uri": e.uri }));
+            } else {
+                eprintln!(
+                    "Add this to your authenticator app (scan the QR code{} or type the secret),",
+                    qr.as_ref()
+                        .map(|p| format!(" in {}", p.display()))
+                        .unwrap_or_default()
+                );
+                eprintln!(
+                    "then run `latchkey mfa confirm --user {}` with its first code.\n",
+                    acting.user
+                );
+                println!("secret: {}", e.secret_base32);
+                println!("uri:    {}", e.uri);
+            }
+        }
+        MfaCmd::Confirm { acting } => {
+            let s = ctx.sign_in(&acting)?;
+            let code = ctx
+                .prompter
+                .password("First code from your authenticator app")?;
+            let codes = ctx.lk.mfa_confirm(&s, code.expose())?;
+            print_codes(ctx, &codes);
+        }
+        MfaCmd::Disable { acting, yes } => {
+            confirm(
+                "Two-step verification will be turned off and the recovery codes voided.",
+                yes,
+                &ctx.prompter,
+            )?;
+            let s = ctx.sign_in(&acting)?;
+            ctx.lk.mfa_disable(&s)?;
+            ctx.print(
+                "Two-step verification is off.".into(),
+                json!({ "enabled": false }),
+            );
+        }
+        MfaCmd::RecoveryCodes { acting } => {
+            let s = ctx.sign_in(&acting)?;
+            let codes = ctx.lk.mfa_new_recovery_codes(&s)?;
+            print_codes(ctx, &codes);
+        }
+        MfaCmd::Reset {
+            acting,
+            username,
+            yes,
+        } => {
+            confirm(
+                &format!("{username} will sign in with the password alone until they set two-step verification up again."),
+                yes,
+                &ctx.prompter,
+            )?;
+            let s = ctx.sign_in(&acting)?;
+            ctx.lk.reset_mfa(&s, &username)?;
+            ctx.print(
+                format!("Two-step verification of {username} is off."),
+                json!({ "reset": username }),
+            );
+        }
+    }
     Ok(())
 }
