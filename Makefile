@@ -7,15 +7,16 @@ CARGO ?= cargo
 APP := target/debug/latchkey-desktop
 TAURI := npx --prefix ui tauri
 
-.PHONY: run test deps ui-deps e2e-deps app app-e2e test-rust test-ui test-e2e lint bench fmt
+.PHONY: run test deps ui-deps e2e-deps app app-e2e test-rust test-ui test-api test-e2e lint bench fmt
 
 ## Open the desktop app on the default store (or $LATCHKEY_DB).
 run: deps ui-deps
 	$(TAURI) build --debug --no-bundle
 	./$(APP)
 
-## Every test: Rust (core, CLI, desktop commands), UI unit tests, end-to-end in the real window.
-test: deps ui-deps e2e-deps test-rust test-ui test-e2e
+## Every test: Rust (core, CLI, JSON API, desktop commands), UI unit tests, the API contract
+## (Schemathesis), and end-to-end in the real window.
+test: deps ui-deps e2e-deps test-rust test-ui test-api test-e2e
 	@echo "make test: all suites passed"
 
 deps:
@@ -32,6 +33,10 @@ test-rust:
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test
+
+## Schemathesis against the OpenAPI document `latchkey serve` serves.
+test-api:
+	bash scripts/api-contract.sh
 
 ## The app as end-to-end tests drive it: front end embedded, test-only save-dialog seam on.
 app-e2e: ui-deps

@@ -11,6 +11,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   webkit2gtk-driver xvfb xauth dbus xclip imagemagick oathtool
+  jq curl python3 python3-venv
 )
 
 SUDO=()

@@ -11,7 +11,7 @@ use latchkey_core::{
     Account, ApiKeySecret, Expiry, Grace, IssuedKey, KeyEdit, KeyFile, KeyId, KeyInfo, Latchkey,
     NewAccount, NewKey, PermissionInfo, Policy, ProfileUpdate, Session,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 
 async fn blocking<T: Send + 'static>(
@@ -315,13 +315,44 @@ pub async fn list_keys(desk: State<'_, SharedDesk>) -> CommandResult<Vec<KeyInfo
     blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.list_keys(s)?))).await
 }
 
+/// The expiry as the window sends it (docs/desktop-ipc.md): `{ type: "on", value:
+/// "YYYY-MM-DD" }` for a custom date. The core's `Expiry` deserializes its `Date` only in
+/// the `time` crate's compact form (a `[year, ordinal]` tuple), so a date string from the
+/// window failed to deserialize and a custom expiry date could never be saved; the date
+/// is parsed here with the core's own rule instead.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum WindowExpiry {
+    Days(u16),
+    On(String),
+    Never,
+}
+
+impl WindowExpiry {
+    fn into_core(self) -> CommandResult<Expiry> {
+        match self {
+            WindowExpiry::Days(d) => Ok(Expiry::Days(d)),
+            WindowExpiry::Never => Ok(Expiry::Never),
+            WindowExpiry::On(date) => match date.parse::<Expiry>() {
+                Ok(on @ Expiry::On(_)) => Ok(on),
+                _ => Err(CommandError::field(
+                    "invalid_input",
+                    "expiry",
+                    "expiry: must be a date YYYY-MM-DD",
+                )),
+            },
+        }
+    }
+}
+
 #[tauri::command]
 pub async fn create_key(
     desk: State<'_, SharedDesk>,
     name: String,
     permissions: Vec<String>,
     environment: String,
-    expiry: Expiry,
+    expiry: WindowExpiry,
+    revealable: Option<bool>,
 ) -> CommandResult<Issued> {
     blocking(&desk, move |d| {
         let environment = environment.parse()?;
@@ -329,8 +360,8 @@ pub async fn create_key(
             name,
             permissions,
             environment,
-            expiry,
-            revealable: false,
+            expiry: expiry.into_core()?,
+            revealable: revealable.unwrap_or(false),
         };
         let issued = d.with_session(|lk, s| Ok(lk.create_key(s, &new)?))?;
         Ok(issue(d, issued))
@@ -661,4 +692,32 @@ pub async fn reveal_key(desk: State<'_, SharedDesk>, id: String) -> CommandResul
         d.with_session(|lk, s| Ok(lk.reveal_key(s, &id)?.expose().to_owned()))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> CommandResult<Expiry> {
+        serde_json::from_str::<WindowExpiry>(json)
+            .expect("the window's expiry shape deserializes")
+            .into_core()
+    }
+
+    #[test]
+    fn expiry_as_the_window_sends_it() {
+        assert_eq!(parse(r#"{"type":"days","value":30}"#), Ok(Expiry::Days(30)));
+        assert_eq!(parse(r#"{"type":"never"}"#), Ok(Expiry::Never));
+        assert_eq!(
+            parse(r#"{"type":"on","value":"2031-02-28"}"#),
+            Ok(Expiry::On(time::macros::date!(2031 - 02 - 28)))
+        );
+        for bad in ["2031-02-30", "never", "30d", ""] {
+            let err = parse(&format!(r#"{{"type":"on","value":"{bad}"}}"#)).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.field.as_deref()),
+                ("invalid_input", Some("expiry"))
+            );
+        }
+    }
 }

@@ -46,7 +46,9 @@ impl ApiError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
-        Error::BadCredentials | Error::InvalidKey(_) => StatusCode::UNAUTHORIZED,
+        Error::BadCredentials | Error::MfaRequired | Error::InvalidKey(_) => {
+            StatusCode::UNAUTHORIZED
+        }
         Error::Forbidden(_) | Error::StepUpRequired | Error::AccountDisabled => {
             StatusCode::FORBIDDEN
         }

@@ -122,21 +122,28 @@ where
             ));
         }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(JsonBody)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let at = if path == "." {
-                    "body".to_owned()
-                } else {
-                    format!("body.{path}")
-                };
-                ApiError::http(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_input",
-                    format!("{at}: {}", describe(e.inner())),
-                )
-            })
+        let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+            let path = e.path().to_string();
+            let at = if path == "." {
+                "body".to_owned()
+            } else {
+                format!("body.{path}")
+            };
+            ApiError::http(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!("{at}: {}", describe(e.inner())),
+            )
+        })?;
+        // Nothing but white space may follow the JSON value.
+        de.end().map_err(|e| {
+            ApiError::http(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!("body: {}", describe(&e)),
+            )
+        })?;
+        Ok(JsonBody(value))
     }
 }
 

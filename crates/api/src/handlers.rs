@@ -1,5 +1,6 @@
-//! The endpoints. Each parses its input, calls the core (authenticate the key, then one
-//! action) on the blocking pool, and converts the result; the core enforces every rule.
+//! The endpoints. Each calls the core on the blocking pool (authenticate the presented
+//! key first, so a request without a good key learns nothing, then one action) and
+//! converts the result; the core enforces every rule.
 
 use crate::error::ApiError;
 use crate::extract::{JsonBody, MaybeEmpty, PresentedKey};
@@ -9,8 +10,53 @@ use axum::http::StatusCode;
 use axum::Json;
 use latchkey_core::{Error, Expiry, KeyEdit, KeyId, Latchkey, NewKey, Password};
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
-pub type Lk = Arc<Latchkey>;
+/// What every handler shares: the engine, and a gate that bounds how many core calls run
+/// at once on the blocking pool. A burst of requests queues here instead of opening SQLite
+/// connections beyond the store's pool, or running hundreds of argon2 hashes (19 MiB
+/// each) side by side.
+#[derive(Clone)]
+pub struct Api {
+    lk: Arc<Latchkey>,
+    gate: Arc<Semaphore>,
+}
+
+/// Core calls in flight at once; the store pools 8 connections.
+pub const CONCURRENT_CORE_CALLS: usize = 8;
+
+impl Api {
+    pub fn new(lk: Arc<Latchkey>) -> Self {
+        Api {
+            lk,
+            gate: Arc::new(Semaphore::new(CONCURRENT_CORE_CALLS)),
+        }
+    }
+
+    /// Runs core calls (SQLite, argon2) off the async workers.
+    async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Latchkey) -> Result<T, Error> + Send + 'static,
+    {
+        let stopped = || ApiError::Core(Error::Internal("the request's worker stopped".into()));
+        let permit = self
+            .gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| stopped())?;
+        let lk = self.lk.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = f(&lk);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|_| stopped())?
+        .map_err(ApiError::from)
+    }
+}
 
 impl MaybeEmpty for AuthRequest {}
 impl MaybeEmpty for VerifyRequest {}
@@ -22,28 +68,12 @@ impl MaybeEmpty for RegenerateRequest {
     }
 }
 
-/// Runs core calls (SQLite, argon2) off the async workers.
-async fn blocking<T, F>(f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, Error> + Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::Core(Error::Internal("the request's worker stopped".into())))?
-        .map_err(ApiError::from)
-}
-
-fn key_id(text: &str) -> Result<KeyId, ApiError> {
-    Ok(KeyId::parse(text)?)
-}
-
 /// Sign in with a username or email and password
 ///
-/// Answers with the account; for an administrator also its account key (seed of the
-/// "account key" flow: a script signs in once and then acts with the key). Failures count
-/// toward the account's sign-in throttle: after 5 in a row each further try must wait
-/// longer (`429` with `Retry-After`).
+/// And, when the account has MFA on, a code. Answers with the account; for an
+/// administrator also its account key (a script signs in once, then acts with the key).
+/// Failures count toward the account's sign-in throttle: after 5 in a row each further
+/// try must wait longer (`429` with `Retry-After`).
 #[utoipa::path(
     post,
     path = "/v1/auth",
@@ -52,7 +82,7 @@ fn key_id(text: &str) -> Result<KeyId, ApiError> {
     responses(
         (status = 200, description = "Signed in", body = AuthResponse),
         (status = 400, description = "A field is missing or invalid", body = ErrorResponse),
-        (status = 401, description = "Unknown account or wrong password (`bad_credentials`)", body = ErrorResponse),
+        (status = 401, description = "Unknown account or wrong password (`bad_credentials`), or a code is needed (`mfa_required`)", body = ErrorResponse),
         (status = 403, description = "The account is disabled (`account_disabled`)", body = ErrorResponse),
         (status = 413, description = "The body is over 64 KiB", body = ErrorResponse),
         (status = 415, description = "The body is not JSON", body = ErrorResponse),
@@ -61,12 +91,12 @@ fn key_id(text: &str) -> Result<KeyId, ApiError> {
     )
 )]
 pub async fn auth(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     JsonBody(req): JsonBody<AuthRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     let password = Password::new(req.password);
-    blocking(move || {
-        let signed = lk.sign_in(&req.login, &password)?;
+    api.run(move |lk| {
+        let signed = lk.sign_in_with_code(&req.login, &password, req.code.as_deref())?;
         let session = signed.session;
         let account = lk.me(&session)?;
         // The proof is fresh: an administrator's account key may be shown. When an
@@ -105,10 +135,10 @@ pub async fn auth(
     )
 )]
 pub async fn account(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     key: PresentedKey,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    blocking(move || {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
         let account = lk.me(&session)?;
         Ok(Json(AccountResponse {
@@ -139,8 +169,11 @@ pub async fn account(
         (status = 403, description = "The key lacks `keys:read`", body = ErrorResponse),
     )
 )]
-pub async fn list_keys(State(lk): State<Lk>, key: PresentedKey) -> Result<Json<KeyList>, ApiError> {
-    blocking(move || {
+pub async fn list_keys(
+    State(api): State<Api>,
+    key: PresentedKey,
+) -> Result<Json<KeyList>, ApiError> {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
         let keys = lk.list_keys(&session)?;
         Ok(Json(KeyList {
@@ -173,19 +206,19 @@ pub async fn list_keys(State(lk): State<Lk>, key: PresentedKey) -> Result<Json<K
     )
 )]
 pub async fn create_key(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     key: PresentedKey,
     JsonBody(req): JsonBody<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    let new = NewKey {
-        name: req.name,
-        permissions: req.permissions,
-        environment: req.environment.unwrap_or(Environment::Live).into(),
-        expiry: req.expires.as_deref().unwrap_or("30d").parse::<Expiry>()?,
-        revealable: false,
-    };
-    blocking(move || {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
+        let new = NewKey {
+            name: req.name,
+            permissions: req.permissions,
+            environment: req.environment.unwrap_or(Environment::Live).into(),
+            expiry: req.expires.as_deref().unwrap_or("30d").parse::<Expiry>()?,
+            revealable: false,
+        };
         let issued = lk.create_key(&session, &new)?;
         Ok((
             StatusCode::CREATED,
@@ -207,7 +240,7 @@ pub async fn create_key(
     path = "/v1/account/keys/{id}",
     tag = "keys",
     security(("api_key" = []), ("bearer" = [])),
-    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    params(("id" = inline(KeyIdParam), Path, description = "The key's id")),
     request_body = EditKeyRequest,
     responses(
         (status = 200, description = "The key as it is now", body = Key),
@@ -222,21 +255,21 @@ pub async fn create_key(
     )
 )]
 pub async fn edit_key(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     key: PresentedKey,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<EditKeyRequest>,
 ) -> Result<Json<Key>, ApiError> {
-    let id = key_id(&id)?;
-    if req.name.is_none() && req.permissions.is_none() {
-        return Err(Error::invalid("body", "give name, permissions or both").into());
-    }
-    let edit = KeyEdit {
-        name: req.name,
-        permissions: req.permissions,
-    };
-    blocking(move || {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
+        let id = KeyId::parse(&id)?;
+        if req.name.is_none() && req.permissions.is_none() {
+            return Err(Error::invalid("body", "give name, permissions or both"));
+        }
+        let edit = KeyEdit {
+            name: req.name,
+            permissions: req.permissions,
+        };
         Ok(Json(lk.edit_key(&session, &id, &edit)?.into()))
     })
     .await
@@ -251,7 +284,7 @@ pub async fn edit_key(
     path = "/v1/account/keys/{id}",
     tag = "keys",
     security(("api_key" = []), ("bearer" = [])),
-    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    params(("id" = inline(KeyIdParam), Path, description = "The key's id")),
     responses(
         (status = 200, description = "Revoked; the key as it is now", body = Key),
         (status = 400, description = "The id is not a key id", body = ErrorResponse),
@@ -263,13 +296,13 @@ pub async fn edit_key(
     )
 )]
 pub async fn revoke_key(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     key: PresentedKey,
     Path(id): Path<String>,
 ) -> Result<Json<Key>, ApiError> {
-    let id = key_id(&id)?;
-    blocking(move || {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
+        let id = KeyId::parse(&id)?;
         Ok(Json(lk.revoke_key(&session, &id)?.into()))
     })
     .await
@@ -286,7 +319,7 @@ pub async fn revoke_key(
     path = "/v1/account/keys/{id}/regenerate",
     tag = "keys",
     security(("api_key" = []), ("bearer" = [])),
-    params(("id" = String, Path, description = "The key's id (16 letters and digits)")),
+    params(("id" = inline(KeyIdParam), Path, description = "The key's id")),
     request_body(content = Option<RegenerateRequest>, description = "Optional; the grace period defaults to `now`"),
     responses(
         (status = 201, description = "The new key; `secret` is shown this once", body = IssuedKey),
@@ -301,14 +334,14 @@ pub async fn revoke_key(
     )
 )]
 pub async fn regenerate_key(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     key: PresentedKey,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<RegenerateRequest>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    let id = key_id(&id)?;
-    blocking(move || {
+    api.run(move |lk| {
         let session = lk.authenticate_key(&key.0)?;
+        let id = KeyId::parse(&id)?;
         let issued = lk.regenerate_key(&session, &id, req.grace.into())?;
         Ok((
             StatusCode::CREATED,
@@ -338,8 +371,9 @@ pub async fn regenerate_key(
     )
 )]
 pub async fn verify(
-    State(lk): State<Lk>,
+    State(api): State<Api>,
     JsonBody(req): JsonBody<VerifyRequest>,
 ) -> Result<Json<VerifyResponse>, ApiError> {
-    blocking(move || Ok(Json(lk.verify(&req.key)?.into()))).await
+    api.run(move |lk| Ok(Json(lk.verify(&req.key)?.into())))
+        .await
 }

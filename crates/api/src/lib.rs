@@ -84,7 +84,7 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
-fn parts() -> (Router<handlers::Lk>, utoipa::openapi::OpenApi) {
+fn parts() -> (Router<handlers::Api>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(handlers::auth))
         .routes(routes!(handlers::account))
@@ -132,7 +132,7 @@ pub fn routes(lk: Arc<Latchkey>) -> Router {
             }
         }),
     )
-    .with_state(lk)
+    .with_state(handlers::Api::new(lk))
 }
 
 /// Puts the guards in front of `app`: the Host check, the body cap, JSON errors

@@ -177,14 +177,25 @@ impl From<KeyInfo> for Key {
     }
 }
 
+/// A key's id: 16 letters and digits.
+#[derive(ToSchema)]
+#[schema(pattern = "^[0-9A-Za-z]{16}$", example = "3fK9xQ2mWb7LpZ0a")]
+pub struct KeyIdParam(#[allow(dead_code)] String);
+
 /// `POST /v1/auth`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AuthRequest {
     /// Username or email address.
-    #[schema(example = "ada")]
+    #[schema(example = "ada", min_length = 1)]
     pub login: String,
     #[schema(format = Password)]
     pub password: String,
+    /// When the account has MFA on: the current code from the authenticator app, or one
+    /// of the recovery codes. Without it such an account gets `401 mfa_required`.
+    #[serde(default)]
+    #[schema(example = "123456")]
+    pub code: Option<String>,
 }
 
 impl std::fmt::Debug for AuthRequest {
@@ -192,6 +203,7 @@ impl std::fmt::Debug for AuthRequest {
         f.debug_struct("AuthRequest")
             .field("login", &self.login)
             .field("password", &"<redacted>")
+            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -226,9 +238,11 @@ pub struct KeyList {
 
 /// `POST /v1/account/keys`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateKeyRequest {
-    /// 1–100 characters, unique among the account's keys that are not revoked.
-    #[schema(example = "ci deploy")]
+    /// 1–100 characters (after trimming), unique among the account's keys that are not
+    /// revoked.
+    #[schema(example = "ci deploy", min_length = 1)]
     pub name: String,
     /// `resource:action` permissions; each must be one the key used here holds.
     #[serde(default)]
@@ -246,6 +260,7 @@ pub struct CreateKeyRequest {
 
 /// Changes to a key; at least one field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditKeyRequest {
     pub name: Option<String>,
     /// Replaces the key's permissions.
@@ -281,6 +296,7 @@ impl From<Grace> for latchkey_core::Grace {
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegenerateRequest {
     /// Defaults to `now`. A grace period never runs past the old key's own expiry.
     #[serde(default)]
@@ -298,6 +314,7 @@ pub struct IssuedKey {
 
 /// `POST /v1/keys/verify`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// The key a program presented.
     #[schema(example = "lk_live_…")]

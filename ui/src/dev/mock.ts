@@ -3,7 +3,9 @@
 // never part of a production build.
 //
 // Query parameters: ?state=setup|signin|app (default app), ?admin=0, ?empty=1,
-// ?stepup=0 (no step-up prompts), ?lost=1 (secrets_lost on sign-in).
+// ?stepup=0 (no step-up prompts), ?lost=1 (secrets_lost on sign-in), ?mfa=1 (two-step
+// verification on: sign-in and step-up ask for a code), ?codes=N (recovery codes left).
+// With MFA on, any 6-digit code is accepted except 000000, and so is each recovery code once.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/api';
@@ -33,6 +35,29 @@ const admin = q.get('admin') !== '0';
 let stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
 let failures = 0;
 
+const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+// A real QR code (made once with a QR library) of the otpauth URI below, so the enrolment
+// screen looks as it does in the app and scans.
+const MFA_QR =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAALQAAAC0AQAAAAAVtjufAAABsUlEQVR42tWYQW4DMQwDhX5A//8lf6BqqN1DgV4KMIcugkXiA23TFCmn5tdH9W/Gq6qre6bFRx7QV/3+/HW8BuSWqtTM+EwVxF/E3mWrd4bdggfC+OPV77edpz+Av4RDSgEeX/8iT4lZihNI849cfjxh/cyppg6ZzaDbID/y2+pBp+IAovwvbnkH+57bUxYfwawyhyLbX5XmB/nsBgZguRaS+tnKhZfdASdABUT1aVKW+11124IotiQ+nrOyac9BMShbvxQsO7BBW61R/DnP5HjxaepLWf7bnllacOj3DEn+9fgQ3Mz5XFKfQplwYpGy/srW79VV19XZdLi+pFc5DVc+kKg/I3tRvLzI4TS+nLqmXk+fktSP25OLFTngs/55JSaaFAtU2XyxRVg/HLEuwaLrxznrbRFtpdH67cc50RHe41OI5qO7Q9t/X5JF+e9zaRPFRGH/d1c7r3eOO/TJ5i9V9iZxPl/oOY0+lwVh/3/7T3yinhZ60veX55Lh03BHF+//2xp1N/oB/HLbRg/qAJgwvuzS3U8cx+8vhMtFQTvK4veX936hsYYmfX/5t/8PfAM70EYJXjWGMQAAAABJRU5ErkJggg==';
+const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+function recoveryCode() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b, i) => (i > 0 && i % 4 === 0 ? '-' : '') + RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]).join('');
+}
+const newCodes = (n = 10) => Array.from({ length: n }, recoveryCode);
+const normalise = (c: string) => c.replace(/[\s-]+/g, '').toLowerCase();
+
+const mfa = {
+  enabled: q.get('mfa') === '1',
+  pending: false,
+  codes: [] as string[],
+  /** The codes just issued, held for Copy and Download until forget_recovery_codes. */
+  shown: null as string[] | null,
+};
+if (mfa.enabled) mfa.codes = newCodes(Math.max(0, Math.min(10, Number(q.get('codes') ?? 10))));
+let pendingSignIn = false;
+
 let me: Me = {
   id: 1,
   username: 'ada.lovelace',
@@ -44,6 +69,7 @@ let me: Me = {
   groups: admin ? ['admins', 'sequencing'] : ['sequencing'],
   has_avatar: false,
   created_at: iso(now - 120 * DAY),
+  mfa_enabled: mfa.enabled,
   permissions: admin
     ? ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read', 'samples:write', 'data:read', 'data:write']
     : ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read'],
@@ -92,6 +118,7 @@ let keys: KeyView[] =
   q.get('empty') === '1'
     ? []
     : [
+        key({ name: 'lab-dashboard', revealable: true, viewable: q.get('lost') !== '1', permissions: ['samples:read'], last_used_at: iso(now - 50 * 60_000), created_at: iso(now - 12 * DAY), expires_at: iso(now + 78 * DAY) }),
         key({ name: 'sequencer-upload', permissions: ['samples:read', 'samples:write', 'data:write'].filter((p) => admin || p === 'samples:read'), last_used_at: iso(now - 3 * 3_600_000), created_at: iso(now - 45 * DAY), expires_at: iso(now + 45 * DAY) }),
         key({ name: 'nightly-report', environment: 'test', kind: 'test', permissions: ['samples:read', 'data:read'].filter((p) => admin || p === 'samples:read'), created_at: iso(now - 85 * DAY), expires_at: iso(now + 4 * DAY), status: 'expiring_soon', last_used_at: iso(now - 26 * 3_600_000) }),
         key({ name: 'r-notebook', permissions: ['samples:read'], created_at: iso(now - 100 * DAY), expires_at: iso(now - 10 * DAY), status: 'expired', last_used_at: iso(now - 12 * DAY) }),
@@ -113,6 +140,9 @@ let accountKey: KeyView = key({
 });
 
 const issued = new Map<string, string>();
+/** Secrets of keys created with "allow viewing later" (the app keeps them encrypted). */
+const revealable = new Map<string, string>();
+for (const k of keys) if (k.revealable) revealable.set(k.id, secretFor(k.environment));
 let clipboardTimer: ReturnType<typeof setTimeout> | null = null;
 
 function status(k: KeyView): KeyView['status'] {
@@ -139,6 +169,17 @@ function expiryDate(e: Expiry): string | null {
 
 const GRACE: Record<Grace, number> = { immediately: 0, minutes15: 900_000, hour1: 3_600_000, hours6: 21_600_000, hours24: 86_400_000 };
 
+/** A TOTP or recovery code: true when accepted (a recovery code is used up). */
+function checkCode(code: string): boolean {
+  const c = normalise(code);
+  if (/^\d{6}$/.test(c)) return c !== '000000';
+  const i = mfa.codes.findIndex((x) => normalise(x) === c);
+  if (i < 0) return false;
+  mfa.codes.splice(i, 1);
+  return true;
+}
+const wrongCode = () => err('invalid_input', 'code: is not correct, or was already used', { field: 'code' });
+
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
@@ -153,7 +194,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       signedIn = true;
       me = { ...me, username: a.username, first_name: a.firstName, last_name: a.lastName, email: a.email || null, is_admin: true };
       keys = [];
-      return { me, expiring_soon: [], secrets_lost: false };
+      return { me, expiring_soon: [], secrets_lost: false, recovery_codes_left: null };
     case 'sign_in':
       if (failures >= 5) throw err('throttled', 'too many failed attempts; try again in 30 s', { retry_after_secs: 30 });
       if (a.password !== PASSWORD) {
@@ -161,13 +202,34 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
         throw err('bad_credentials', 'username or password is incorrect');
       }
       failures = 0;
+      if (mfa.enabled) {
+        pendingSignIn = true;
+        throw err('mfa_required', 'enter the code from your authenticator app, or a recovery code');
+      }
       signedIn = true;
-      return { me, expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'), secrets_lost: q.get('lost') === '1' };
+      return { me, expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'), secrets_lost: q.get('lost') === '1', recovery_codes_left: null };
+    case 'sign_in_code':
+      if (!pendingSignIn) throw err('not_signed_in', 'Enter your username and password first.');
+      if (failures >= 5) throw err('throttled', 'too many failed attempts; try again in 30 s', { retry_after_secs: 30 });
+      if (!checkCode(a.code)) {
+        failures++;
+        throw wrongCode();
+      }
+      failures = 0;
+      pendingSignIn = false;
+      signedIn = true;
+      return {
+        me,
+        expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'),
+        secrets_lost: q.get('lost') === '1',
+        recovery_codes_left: mfa.codes.length,
+      };
     case 'sign_out':
     case 'lock':
       signedIn = false;
       stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
       issued.clear();
+      mfa.shown = null;
       emit('clipboard-cleared', { reason: 'lock' });
       return null;
     case 'me':
@@ -210,10 +272,11 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       const lacking = (a.permissions as string[]).find((p) => !me.permissions.includes(p));
       if (lacking) throw err('invalid_input', `permissions: your account does not have ${lacking}`, { field: 'permissions' });
       const secret = secretFor(a.environment);
-      const k = key({ name: a.name, environment: a.environment, kind: a.environment, permissions: a.permissions, created_at: iso(Date.now()), expires_at: expiryDate(a.expiry), hint: hintOf(secret) });
+      const k = key({ name: a.name, environment: a.environment, kind: a.environment, permissions: a.permissions, created_at: iso(Date.now()), expires_at: expiryDate(a.expiry), hint: hintOf(secret), revealable: !!a.revealable, viewable: !!a.revealable });
       k.status = status(k);
       keys = [k, ...keys];
       issued.set(k.id, secret);
+      if (a.revealable) revealable.set(k.id, secret);
       return { key: k, secret };
     }
     case 'edit_key': {
@@ -246,7 +309,9 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       return k;
     }
     case 'confirm_password':
-      if (a.password !== PASSWORD) throw err('bad_credentials', 'username or password is incorrect');
+      if (mfa.enabled) {
+        if (!checkCode(a.password)) throw wrongCode();
+      } else if (a.password !== PASSWORD) throw err('bad_credentials', 'username or password is incorrect');
       stepUpUntil = Date.now() + 10 * 60_000;
       return null;
     case 'account_key':
@@ -263,7 +328,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       return { key: accountKey, secret: accountSecret };
     }
     case 'copy_key': {
-      if (!issued.has(a.id) && a.id !== accountKey.id) throw err('no_secret', 'that key is no longer available to copy; regenerate it');
+      if (!issued.has(a.id) && a.id !== accountKey.id && !keys.some((k) => k.id === a.id && k.revealable && k.viewable)) throw err('no_secret', 'that key is no longer available to copy; regenerate it');
       if (clipboardTimer) clearTimeout(clipboardTimer);
       const secs = settings.clipboard_clear_secs;
       if (secs !== null) clipboardTimer = setTimeout(() => emit('clipboard-cleared', { reason: 'timer' }), secs * 1000);
@@ -275,6 +340,60 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
     }
     case 'forget_secret':
       issued.delete(a.id);
+      return null;
+    case 'reveal_key': {
+      needStepUp();
+      const k = keys.find((x) => x.id === a.id);
+      if (!k) throw err('not_found', 'key not found');
+      if (!k.revealable || !k.viewable || !revealable.has(k.id)) throw err('no_secret', 'this key cannot be viewed');
+      return revealable.get(k.id);
+    }
+    case 'mfa_status':
+      needSignIn();
+      return { enabled: mfa.enabled, pending: mfa.pending, recovery_codes_left: mfa.enabled ? mfa.codes.length : 0 };
+    case 'mfa_enroll':
+      needSignIn();
+      if (mfa.enabled) throw err('conflict', 'two-step verification is already on; turn it off first');
+      mfa.pending = true;
+      return {
+        qr: MFA_QR,
+        secret: MFA_SECRET,
+        uri: `otpauth://totp/Latchkey:${encodeURIComponent(me.username)}?secret=${MFA_SECRET}&issuer=Latchkey`,
+      };
+    case 'mfa_confirm':
+      if (!mfa.pending) throw err('conflict', 'start the setup first');
+      if (!/^\d{6}$/.test(normalise(a.code)) || normalise(a.code) === '000000')
+        throw err('invalid_input', 'code: is not correct; check the time on your device and try the next code', { field: 'code' });
+      mfa.enabled = true;
+      mfa.pending = false;
+      mfa.codes = newCodes();
+      mfa.shown = [...mfa.codes];
+      me = { ...me, mfa_enabled: true };
+      stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
+      return mfa.shown;
+    case 'mfa_disable':
+      needStepUp();
+      mfa.enabled = false;
+      mfa.codes = [];
+      me = { ...me, mfa_enabled: false };
+      return null;
+    case 'mfa_new_recovery_codes':
+      needStepUp();
+      mfa.codes = newCodes();
+      mfa.shown = [...mfa.codes];
+      return mfa.shown;
+    case 'copy_recovery_codes': {
+      if (!mfa.shown) throw err('no_secret', 'The recovery codes are shown only once; generate new ones.');
+      if (clipboardTimer) clearTimeout(clipboardTimer);
+      const secs = settings.clipboard_clear_secs;
+      if (secs !== null) clipboardTimer = setTimeout(() => emit('clipboard-cleared', { reason: 'timer' }), secs * 1000);
+      return { clear_after_secs: secs };
+    }
+    case 'download_recovery_codes':
+      if (!mfa.shown) throw err('no_secret', 'The recovery codes are shown only once; generate new ones.');
+      return { path: `/home/ada/Downloads/latchkey-recovery-codes-${me.username}.txt` };
+    case 'forget_recovery_codes':
+      mfa.shown = null;
       return null;
     case 'settings':
       return settings;
@@ -288,4 +407,5 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
 export function installDevMock() {
   mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, any>), { shouldMockEvents: true });
   console.info('Latchkey: running with the development IPC mock (sign-in password: %s)', PASSWORD);
+  if (mfa.enabled) console.info('Latchkey: MFA is on: any 6-digit code but 000000 works; recovery codes: %s', mfa.codes.join(' '));
 }

@@ -26,6 +26,8 @@ export interface Me {
   groups: string[];
   has_avatar: boolean;
   created_at: string;
+  /** Two-step verification (TOTP) is on: step-up asks for a code instead of the password. */
+  mfa_enabled: boolean;
   /** "resource:action", the account's current permissions. */
   permissions: string[];
   /** "data:image/png;base64,…" (256×256) or null → draw initials. */
@@ -89,6 +91,8 @@ export interface SignInResult {
   me: Me;
   expiring_soon: KeyView[];
   secrets_lost: boolean;
+  /** With MFA on: unused recovery codes left (warn at 3 or fewer); null when MFA is off. */
+  recovery_codes_left: number | null;
 }
 
 export interface AppState {
@@ -106,6 +110,25 @@ export interface CopyResult {
 export interface DownloadResult {
   path: string;
 }
+
+export interface MfaStatus {
+  enabled: boolean;
+  /** Enrolment started but not yet confirmed with a first code. */
+  pending: boolean;
+  recovery_codes_left: number;
+}
+
+export interface MfaEnrollment {
+  /** "data:image/png;base64,…" of `uri`. */
+  qr: string;
+  /** Base32 text, for entering by hand. */
+  secret: string;
+  /** otpauth://totp/Latchkey:<user>?… */
+  uri: string;
+}
+
+/** Recovery codes at or below this number are a warning. */
+export const RECOVERY_CODES_LOW = 3;
 
 export interface ClipboardCleared {
   reason: 'timer' | 'lock' | 'exit' | 'replaced';
@@ -164,6 +187,8 @@ export const setup = (a: {
 
 export const signIn = (login: string, password: string) =>
   call<SignInResult>('sign_in', { login, password });
+/** The second step of a sign-in with MFA: a TOTP code or a recovery code. */
+export const signInCode = (code: string) => call<SignInResult>('sign_in_code', { code });
 export const signOut = () => call<null>('sign_out');
 export const lock = () => call<null>('lock');
 
@@ -183,6 +208,8 @@ export const createKey = (a: {
   permissions: string[];
   environment: Environment;
   expiry: Expiry;
+  /** Keep it encrypted so it can be viewed again later (after step-up). Sent only when true. */
+  revealable?: boolean;
 }) => call<Issued>('create_key', a);
 export const editKey = (id: string, changes: { name?: string; permissions?: string[] }) =>
   call<KeyView>('edit_key', { id, ...changes });
@@ -198,6 +225,17 @@ export const resetAccountKey = () => call<Issued>('reset_account_key');
 export const copyKey = (id: string) => call<CopyResult>('copy_key', { id });
 export const downloadKey = (id: string) => call<DownloadResult | null>('download_key', { id });
 export const forgetSecret = (id: string) => call<null>('forget_secret', { id });
+
+export const revealKey = (id: string) => call<string>('reveal_key', { id });
+
+export const mfaStatus = () => call<MfaStatus>('mfa_status');
+export const mfaEnroll = () => call<MfaEnrollment>('mfa_enroll');
+export const mfaConfirm = (code: string) => call<string[]>('mfa_confirm', { code });
+export const mfaDisable = () => call<null>('mfa_disable');
+export const mfaNewRecoveryCodes = () => call<string[]>('mfa_new_recovery_codes');
+export const copyRecoveryCodes = () => call<CopyResult>('copy_recovery_codes');
+export const downloadRecoveryCodes = () => call<DownloadResult | null>('download_recovery_codes');
+export const forgetRecoveryCodes = () => call<null>('forget_recovery_codes');
 
 export const getSettings = () => call<Settings>('settings');
 export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings });

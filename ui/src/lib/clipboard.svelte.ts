@@ -1,7 +1,7 @@
 // The clipboard countdown shown after Copy. Rust does the copying and the clearing; the
 // window counts down from what `copy_key` answered and stops when Rust reports
 // `clipboard-cleared`.
-import { copyKey, type ClipboardCleared } from './api';
+import { copyKey, copyRecoveryCodes, type ClipboardCleared } from './api';
 
 export type ClipboardPhase = 'idle' | 'counting' | 'held' | 'cleared';
 
@@ -76,4 +76,10 @@ export const clipboard = new ClipboardCountdown();
 export async function copyAndCount(id: string, label: string): Promise<void> {
   const res = await copyKey(id);
   clipboard.start(res?.clear_after_secs ?? null, label);
+}
+
+/** Copy the recovery codes on screen (Rust holds them) and start the countdown. */
+export async function copyRecoveryAndCount(): Promise<void> {
+  const res = await copyRecoveryCodes();
+  clipboard.start(res?.clear_after_secs ?? null, 'Recovery codes');
 }

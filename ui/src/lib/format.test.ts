@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColour, fieldFor, fieldMessage, initials, relative, rotatingUntil, sentence } from './format';
+import { avatarColour, codeMessage, fieldFor, fieldMessage, initials, relative, rotatingUntil, sentence } from './format';
 import { makeKey } from '../test/fixtures';
 
 describe('format', () => {
@@ -46,5 +46,14 @@ describe('format', () => {
   it('turns messages into sentences', () => {
     expect(sentence('the store is busy')).toBe('The store is busy.');
     expect(sentence('Done!')).toBe('Done!');
+  });
+
+  it('words a refused code as a sentence about the code', () => {
+    expect(codeMessage({ code: 'invalid_input', field: 'code', message: 'code: is not correct, or was already used' })).toBe(
+      'That code is not correct, or was already used.',
+    );
+    expect(codeMessage({ code: 'invalid_input', field: 'code', message: 'code: came too late; sign in again' })).toBe(
+      'Came too late; sign in again.',
+    );
   });
 });

@@ -153,3 +153,9 @@ export function formatSeconds(secs: number): string {
   const s = secs % 60;
   return s ? `${m} min ${s} s` : `${m} min`;
 }
+
+/** A refused TOTP or recovery code ("code: is not correct, …") as "That code is not correct, …." */
+export function codeMessage(err: ApiError): string {
+  const msg = fieldMessage(err);
+  return /^is /i.test(msg) ? sentence(`That code ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`) : sentence(msg);
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Load benchmark of the JSON API's POST /v1/keys/verify over loopback, with 100 000 keys in
+# the store, beside a baseline measured in the same run on the same server stack
+# (POST /bench/baseline: same router, guards and runtime, a handler answering a constant).
+#
+#   bash scripts/bench-api.sh                  # 2 wrk threads, 32 connections, 20 s a run
+#   BENCH_SECS=60 BENCH_CONNS=64 bash scripts/bench-api.sh
+#
+# The load tool is wrk (Debian's package; installed with apt-get when missing). Each
+# verification request presents one of 1 000 real keys spread over the 100 000, in turn.
+# Prints a Markdown section for BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECS=${BENCH_SECS:-20}
+CONNS=${BENCH_CONNS:-32}
+THREADS=${BENCH_THREADS:-2}
+KEYS=${BENCH_KEYS:-100000}
+CARGO=${CARGO:-cargo}
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "bench-api: installing wrk" >&2
+    SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q --no-install-recommends wrk >&2
+fi
+
+$CARGO build --quiet --locked --release -p latchkey-api --example bench_server
+SERVER_BIN=target/release/examples/bench_server
+
+WORK=$(mktemp -d)
+SERVER=
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$SERVER_BIN" "$WORK/bench.db" "$WORK/keys.txt" "$KEYS" >"$WORK/url" 2>"$WORK/server.log" &
+SERVER=$!
+for _ in $(seq 1200); do
+    [ -s "$WORK/url" ] && break
+    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.5
+done
+URL=$(head -n1 "$WORK/url")
+cat "$WORK/server.log" >&2
+
+# Both scripts send the same body shape ({"key": "<one of the sampled keys>"}), in turn.
+cat >"$WORK/post.lua" <<'EOF'
+local keys = {}
+for line in io.lines(os.getenv("BENCH_KEYS_FILE")) do keys[#keys + 1] = line end
+local path = os.getenv("BENCH_PATH")
+local i = math.random(#keys)
+request = function()
+    i = i % #keys + 1
+    return wrk.format("POST", path, { ["Content-Type"] = "application/json" },
+        '{"key":"' .. keys[i] .. '"}')
+end
+EOF
+export BENCH_KEYS_FILE="$WORK/keys.txt"
+
+# A sanity check that the sampled keys verify, before measuring.
+KEY=$(head -n1 "$WORK/keys.txt")
+curl --silent --fail --noproxy '*' -H 'Content-Type: application/json' \
+    -d "{\"key\":\"$KEY\"}" "$URL/v1/keys/verify" | grep -q '"valid":true'
+
+run() { # run NAME PATH SECONDS
+    BENCH_PATH=$2 wrk --latency -t"$THREADS" -c"$CONNS" -d"$3s" -s "$WORK/post.lua" "$URL" >"$WORK/$1.txt"
+    if grep -q "Non-2xx" "$WORK/$1.txt"; then
+        echo "bench-api: $1 had failed requests:" >&2; cat "$WORK/$1.txt" >&2; exit 1
+    fi
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+# Warm up (also fills last-used times, coalesced to one write per key per minute).
+run warmup /v1/keys/verify 5
+# Interleaved, twice each, so drift affects both sides alike.
+run baseline1 /bench/baseline "$SECS"
+run verify1 /v1/keys/verify "$SECS"
+run baseline2 /bench/baseline "$SECS"
+run verify2 /v1/keys/verify "$SECS"
+
+LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
+
+rps() { awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
+pct() { awk -v p="$2%" '$1 == p {print $2}' "$WORK/$1.txt"; }
+mean() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", (a + b) / 2}'; }
+
+B=$(mean "$(rps baseline1)" "$(rps baseline2)")
+V=$(mean "$(rps verify1)" "$(rps verify2)")
+RATIO=$(awk -v v="$V" -v b="$B" 'BEGIN {printf "%.2f", v / b}')
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+CORES=$(nproc)
+MEM=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+OS=$(. /etc/os-release && echo "$PRETTY_NAME")
+
+cat <<EOF
+
+## JSON API: POST /v1/keys/verify
+
+\`POST /v1/keys/verify\` over loopback HTTP/1.1 with $KEYS keys in the store (100 accounts ×
+1 000 keys, each request presenting one of 1 000 sampled keys in turn), beside a baseline
+served in the same run by the same server (\`POST /bench/baseline\`: same router, guards,
+body cap and runtime, a handler that answers a constant JSON object). Release build;
+\`wrk\` and the server share the machine. Each figure is the mean of two interleaved
+${SECS}-second runs after a 5-second warm-up.
+
+| endpoint | requests/s | p50 | p99 |
+| --- | ---: | ---: | ---: |
+| baseline (\`/bench/baseline\`) | $B | $(pct baseline1 50) / $(pct baseline2 50) | $(pct baseline1 99) / $(pct baseline2 99) |
+| \`/v1/keys/verify\` | $V | $(pct verify1 50) / $(pct verify2 50) | $(pct verify1 99) / $(pct verify2 99) |
+
+Verify runs at **$RATIO×** the baseline's throughput (aim: at least 0.5×). Latencies are
+given for each of the two runs.
+
+- Machine: $CPU, $CORES cores, $MEM RAM, $OS. One-minute load average before and
+  after the runs: $LOAD_BEFORE / $LOAD_AFTER (the server and wrk alone account for about 2;
+  more means something else was running and the figures are noisier).
+- Command: \`bash scripts/bench-api.sh\` (wrk $(wrk --version 2>&1 | head -n1 | awk '{print $2}'),
+  \`-t$THREADS -c$CONNS -d${SECS}s --latency\`, Lua script rotating the keys in the body).
+EOF
