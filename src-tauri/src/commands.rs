@@ -523,7 +523,8 @@ pub async fn download_key(
             let Some(path) = d.picker.pick(&app, &KeyFile::default_file_name(&info.name)) else {
                 return Ok(None);
             };
-            KeyFile::new(&info, &secret, lk.api_url()).write(&path)?;
+            let api_url = crate::api_server::url(d.settings().api_port);
+            KeyFile::new(&info, &secret, &api_url).write(&path)?;
             lk.record_key_use(s, &id, KeyUse::Downloaded)?;
             Ok(Some(Saved {
                 path: path.display().to_string(),
@@ -552,9 +553,25 @@ pub async fn set_settings(
     desk: State<'_, SharedDesk>,
     settings: Settings,
 ) -> CommandResult<Settings> {
+    let settings = settings.validate()?;
+    // Start (or move) the API first, so a port that cannot be used is refused before
+    // anything is saved.
+    if settings.api_enabled {
+        let store = desk.lk()?.path().to_path_buf();
+        desk.api.start(store, settings.api_port).await?;
+    } else {
+        desk.api.stop();
+    }
     blocking(&desk, move |d| d.set_settings(settings)).await
 }
 
+/// Whether the app serves the JSON API now, and where.
+#[tauri::command]
+pub async fn api_status(
+    desk: State<'_, SharedDesk>,
+) -> CommandResult<crate::api_server::ApiStatus> {
+    Ok(desk.api.status())
+}
 #[tauri::command]
 pub async fn mfa_status(desk: State<'_, SharedDesk>) -> CommandResult<latchkey_core::MfaStatus> {
     blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.mfa_status(s)?))).await

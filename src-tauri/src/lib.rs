@@ -1,6 +1,7 @@
 //! Latchkey desktop shell: the Tauri app around the core library. The rules live in
 //! `latchkey-core`; this crate holds window state, the clipboard and the save dialog.
 
+mod api_server;
 mod clipboard;
 mod commands;
 mod error;
@@ -44,8 +45,21 @@ pub fn run() {
                 settings: Mutex::new(settings::Settings::load(&settings_path)),
                 settings_path,
                 picker: save::picker(),
+                api: api_server::ApiServer::default(),
             });
-            app.manage(desk);
+            app.manage(desk.clone());
+            // Turned on in Settings: serve the JSON API for as long as the app runs.
+            let s = desk.settings();
+            if s.api_enabled {
+                if let Ok(lk) = desk.lk() {
+                    let path = lk.path().to_path_buf();
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(e) = desk.api.start(path, s.api_port).await {
+                            eprintln!("latchkey: could not start the JSON API: {}", e.message);
+                        }
+                    });
+                }
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -85,6 +99,7 @@ pub fn run() {
             commands::download_recovery_codes,
             commands::forget_recovery_codes,
             commands::reveal_key,
+            commands::api_status,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -99,6 +114,7 @@ pub fn run() {
         if let tauri::RunEvent::Exit = event {
             if let Some(desk) = handle.try_state::<SharedDesk>() {
                 desk.wipe();
+                desk.api.stop();
             }
         }
     });

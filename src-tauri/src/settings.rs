@@ -10,6 +10,15 @@ pub struct Settings {
     pub clipboard_clear_secs: Option<u32>,
     /// Minutes without keyboard or mouse activity before the window locks.
     pub idle_lock_mins: u32,
+    /// Serve the loopback JSON API from the app while it runs.
+    #[serde(default)]
+    pub api_enabled: bool,
+    #[serde(default = "default_port")]
+    pub api_port: u16,
+}
+
+fn default_port() -> u16 {
+    7171
 }
 
 impl Default for Settings {
@@ -17,6 +26,8 @@ impl Default for Settings {
         Settings {
             clipboard_clear_secs: Some(30),
             idle_lock_mins: 15,
+            api_enabled: false,
+            api_port: default_port(),
         }
     }
 }
@@ -31,6 +42,13 @@ impl Settings {
                     "clipboard clear time: must be between 10 seconds and 5 minutes, or never",
                 ));
             }
+        }
+        if self.api_port < 1024 {
+            return Err(CommandError::field(
+                "invalid_input",
+                "api_port",
+                "API port: must be between 1024 and 65535",
+            ));
         }
         if !(1..=240).contains(&self.idle_lock_mins) {
             return Err(CommandError::field(
@@ -68,30 +86,29 @@ impl Settings {
 mod tests {
     use super::*;
 
+    fn with(f: impl FnOnce(&mut Settings)) -> Settings {
+        let mut s = Settings::default();
+        f(&mut s);
+        s
+    }
+
     #[test]
     fn bounds_and_round_trip() {
-        assert!(Settings {
-            clipboard_clear_secs: Some(9),
-            idle_lock_mins: 5
-        }
-        .validate()
-        .is_err());
-        assert!(Settings {
-            clipboard_clear_secs: Some(301),
-            idle_lock_mins: 5
-        }
-        .validate()
-        .is_err());
-        assert!(Settings {
-            clipboard_clear_secs: None,
-            idle_lock_mins: 0
-        }
-        .validate()
-        .is_err());
-        let ok = Settings {
-            clipboard_clear_secs: None,
-            idle_lock_mins: 240,
-        }
+        assert!(with(|s| s.clipboard_clear_secs = Some(9))
+            .validate()
+            .is_err());
+        assert!(with(|s| s.clipboard_clear_secs = Some(301))
+            .validate()
+            .is_err());
+        assert!(with(|s| s.idle_lock_mins = 0).validate().is_err());
+        let e = with(|s| s.api_port = 80).validate().unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("api_port"));
+        let ok = with(|s| {
+            s.clipboard_clear_secs = None;
+            s.idle_lock_mins = 240;
+            s.api_enabled = true;
+            s.api_port = 7272;
+        })
         .validate()
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -100,5 +117,14 @@ mod tests {
         assert_eq!(Settings::load(&p), ok);
         std::fs::write(&p, b"{garbage").unwrap();
         assert_eq!(Settings::load(&p), Settings::default());
+        // Settings saved before the API options existed still load, with the API off.
+        std::fs::write(&p, br#"{"clipboard_clear_secs":60,"idle_lock_mins":5}"#).unwrap();
+        assert_eq!(
+            Settings::load(&p),
+            with(|s| {
+                s.clipboard_clear_secs = Some(60);
+                s.idle_lock_mins = 5;
+            })
+        );
     }
 }

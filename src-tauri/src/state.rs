@@ -25,6 +25,7 @@ pub struct Desk {
     pub settings: Mutex<Settings>,
     pub settings_path: PathBuf,
     pub picker: Box<dyn SavePicker>,
+    pub api: crate::api_server::ApiServer,
 }
 
 pub type SharedDesk = Arc<Desk>;

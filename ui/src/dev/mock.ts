@@ -83,7 +83,7 @@ const permissions: PermissionInfo[] = [
   { resource: 'data', description: 'Sequencing data store', builtin: false },
 ];
 
-let settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15 };
+let settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15, api_enabled: false, api_port: 7171 };
 const policy = {
   min_password_length: 12,
   max_key_lifetime_days: null as number | null,
@@ -400,6 +400,10 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
     case 'set_settings':
       settings = a.settings;
       return settings;
+    case 'api_status':
+      return settings.api_enabled
+        ? { running: true, url: `http://127.0.0.1:${settings.api_port ?? 7171}` }
+        : { running: false, url: null };
   }
   throw err('internal_error', `the dev mock does not know ${cmd}`);
 }

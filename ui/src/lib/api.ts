@@ -78,6 +78,15 @@ export interface Settings {
   clipboard_clear_secs: number | null;
   /** 1..=240. */
   idle_lock_mins: number;
+  /** Serve the loopback JSON API from the app. Absent from older Rust builds. */
+  api_enabled?: boolean;
+  /** 1024..=65535, default 7171. */
+  api_port?: number;
+}
+
+export interface ApiStatus {
+  running: boolean;
+  url: string | null;
 }
 
 export type Expiry =
@@ -239,3 +248,4 @@ export const forgetRecoveryCodes = () => call<null>('forget_recovery_codes');
 
 export const getSettings = () => call<Settings>('settings');
 export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings });
+export const apiStatus = () => call<ApiStatus>('api_status');
