@@ -18,7 +18,18 @@ use tauri::Manager;
 
 fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
     let path = latchkey_core::store::path_from_env()?;
-    Ok(latchkey_core::Latchkey::open(&path)?)
+    #[allow(unused_mut)]
+    let mut lk = latchkey_core::Latchkey::open(&path)?;
+    // End-to-end test builds only: a shorter step-up window, so a test can see the
+    // "Confirm it's you" prompt without waiting ten minutes.
+    #[cfg(feature = "e2e")]
+    if let Some(secs) = std::env::args().find_map(|a| {
+        a.strip_prefix("--e2e-step-up-secs=")
+            .and_then(|n| n.parse::<i64>().ok())
+    }) {
+        lk.shorten_step_up_window(time::Duration::seconds(secs));
+    }
+    Ok(lk)
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]

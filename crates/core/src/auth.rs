@@ -515,7 +515,7 @@ impl Latchkey {
 
     /// The one place the step-up rule is enforced: a proof no older than 10 minutes.
     pub(crate) fn require_fresh_proof(&self, session: &Session) -> Result<()> {
-        if self.now() - session.proof_at <= STEP_UP_WINDOW {
+        if self.now() - session.proof_at <= self.step_up_window {
             Ok(())
         } else {
             Err(Error::StepUpRequired)

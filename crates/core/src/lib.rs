@@ -55,6 +55,7 @@ pub struct Latchkey {
     store: store::Store,
     clock: Arc<dyn Clock>,
     api_url: String,
+    step_up_window: time::Duration,
 }
 
 impl Latchkey {
@@ -69,12 +70,19 @@ impl Latchkey {
             store,
             clock,
             api_url: DEFAULT_API_URL.to_owned(),
+            step_up_window: auth::STEP_UP_WINDOW,
         })
     }
 
     /// The API address written into key files (set by whoever serves the API).
     pub fn set_api_url(&mut self, url: impl Into<String>) {
         self.api_url = url.into();
+    }
+
+    /// How long a proof of identity lets sensitive actions through (10 minutes unless an
+    /// end-to-end test build shortens it to see the prompt; it can only be shortened).
+    pub fn shorten_step_up_window(&mut self, to: time::Duration) {
+        self.step_up_window = self.step_up_window.min(to.max(time::Duration::ZERO));
     }
 
     pub fn api_url(&self) -> &str {

@@ -309,3 +309,27 @@ fn codes_from_oathtool_are_accepted() {
     w.lk.finish_sign_in(&pending(&w), &at(w.clock.now()))
         .unwrap();
 }
+
+#[test]
+fn the_step_up_window_can_be_shortened_for_tests_but_never_lengthened() {
+    let mut w = common::world();
+    w.lk.shorten_step_up_window(Duration::hours(5));
+    let s = w.admin();
+    let k = w.lk.create_key(&s, &common::key("k", &[])).unwrap();
+    w.clock.advance(Duration::minutes(11));
+    assert_eq!(
+        w.lk.regenerate_key(&s, &k.key.id, Grace::Immediately)
+            .unwrap_err()
+            .code(),
+        "step_up_required"
+    );
+    w.lk.shorten_step_up_window(Duration::seconds(20));
+    let s = w.admin();
+    w.clock.advance(Duration::seconds(21));
+    assert_eq!(
+        w.lk.regenerate_key(&s, &k.key.id, Grace::Immediately)
+            .unwrap_err()
+            .code(),
+        "step_up_required"
+    );
+}

@@ -1,0 +1,180 @@
+// Two-step verification in the real window (issue 4): enrol from the QR screen with codes
+// computed from the secret it shows, sign out and back in with a code, view a key created
+// with "allow viewing later" after the "Confirm it's you" prompt, sign in with a recovery
+// code, and turn MFA off. The app is launched with a 25 s step-up window (a test-build-only
+// argument) so the prompt can be seen without waiting ten minutes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  MEMBER,
+  click,
+  closeIssued,
+  createKey,
+  docShot,
+  ensureLab,
+  fill,
+  find,
+  finish,
+  keyRow,
+  launch,
+  openKeysTab,
+  saveDir,
+  signIn,
+  signOut,
+  stepShots,
+  tid,
+  until,
+  verifyKey,
+} from '../helpers.js';
+
+const STEP_UP_SECS = 25;
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s) written from the RFC, independent of the app's code. */
+function totpAt(base32, step) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+const stepNow = () => Math.floor(Date.now() / 1000 / 30);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+describe('two-step verification', () => {
+  const shot = stepShots('05-mfa');
+  let browser;
+  let secret;
+  let recovery = [];
+  let lastStep = 0;
+  let viewable;
+
+  /** A code the app accepts now: within ±1 step and newer than the last one used. */
+  const nextCode = () => {
+    const step = Math.max(lastStep + 1, stepNow() - 1);
+    assert.ok(step <= stepNow() + 1, 'no usable time step yet');
+    lastStep = step;
+    return totpAt(secret, step);
+  };
+
+  before(async () => {
+    ensureLab();
+    browser = await launch({ args: [`--e2e-step-up-secs=${STEP_UP_SECS}`] });
+  });
+
+  after(() => finish(browser, shot));
+
+  it('enrols: the QR screen shows the secret, a first code turns MFA on, recovery codes are shown once', async () => {
+    await signIn(browser, MEMBER);
+    await click(browser, 'tab-security');
+    await click(browser, 'mfa-setup');
+    const qr = await find(browser, 'mfa-qr');
+    const loaded = await browser.execute((el) => el.complete && el.naturalWidth > 100, qr);
+    assert.ok(loaded, 'the QR image is drawn');
+    secret = await (await find(browser, 'mfa-secret')).getAttribute('data-secret');
+    assert.match(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 secret');
+    await docShot(browser, 'mfa-setup');
+    await shot(browser, 'qr');
+
+    lastStep = stepNow() - 2;
+    await fill(browser, 'mfa-code', nextCode());
+    await click(browser, 'mfa-confirm');
+    await find(browser, 'recovery-codes', 30_000);
+    recovery = await Promise.all((await browser.$$(tid('recovery-code'))).map((e) => e.getText()));
+    assert.equal(recovery.length, 10);
+    for (const c of recovery) assert.match(c, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+    await docShot(browser, 'mfa-recovery-codes');
+
+    await click(browser, 'recovery-download');
+    const file = await until(
+      () => fs.readdirSync(saveDir()).find((f) => f.startsWith('latchkey-recovery-codes') && f.endsWith('.txt')),
+      { message: 'the recovery codes file' },
+    );
+    const full = path.join(saveDir(), file);
+    assert.equal(fs.statSync(full).mode & 0o777, 0o600);
+    const text = fs.readFileSync(full, 'utf8');
+    for (const c of recovery) assert.ok(text.includes(c), 'every code is in the file');
+    await click(browser, 'recovery-close');
+    const status = await find(browser, 'mfa-status');
+    assert.equal(await status.getAttribute('data-enabled'), 'true');
+  });
+
+  it('creates a key that may be viewed later', async () => {
+    await openKeysTab(browser);
+    viewable = await createKey(browser, { name: 'plate reader', permissions: ['samples:read'] }, () =>
+      click(browser, 'key-revealable'),
+    );
+    await closeIssued(browser);
+    assert.equal(verifyKey(viewable).valid, true);
+  });
+
+  it('signs out, and back in with a code from the authenticator', async () => {
+    await signOut(browser);
+    await fill(browser, 'signin-login', MEMBER.username);
+    await fill(browser, 'signin-password', MEMBER.password);
+    await click(browser, 'signin-submit');
+    await find(browser, 'signin-code', 30_000);
+    await docShot(browser, 'sign-in-code');
+    // A wrong code is refused and may be retried.
+    await fill(browser, 'signin-code', '000000');
+    await click(browser, 'signin-code-submit');
+    await find(browser, 'signin-code-error');
+    await fill(browser, 'signin-code', nextCode());
+    await click(browser, 'signin-code-submit');
+    await find(browser, 'nav-name', 30_000);
+  });
+
+  it("views the viewable key after the “Confirm it's you” prompt, with a code", async () => {
+    await sleep((STEP_UP_SECS + 2) * 1000);
+    await openKeysTab(browser);
+    const row = await keyRow(browser, 'plate reader', 'active');
+    await (await row.$(tid('view'))).click();
+    await find(browser, 'stepup-dialog', 30_000);
+    await docShot(browser, 'step-up');
+    await fill(browser, 'stepup-password', nextCode());
+    await click(browser, 'stepup-submit');
+    await find(browser, 'view-dialog', 30_000);
+    const shown = await (await find(browser, 'issued-secret')).getValue();
+    assert.equal(shown, viewable, 'the viewed key is the key that was issued');
+    await click(browser, 'view-close');
+  });
+
+  it('signs in with a recovery code, once', async () => {
+    await signOut(browser);
+    await fill(browser, 'signin-login', MEMBER.username);
+    await fill(browser, 'signin-password', MEMBER.password);
+    await click(browser, 'signin-submit');
+    await fill(browser, 'signin-code', recovery[0].toUpperCase());
+    await click(browser, 'signin-code-submit');
+    await find(browser, 'nav-name', 30_000);
+  });
+
+  it('turns MFA off after confirming it is you; then the password alone signs in', async () => {
+    await sleep((STEP_UP_SECS + 2) * 1000);
+    await click(browser, 'nav-menu');
+    await click(browser, 'menu-account');
+    await click(browser, 'tab-security');
+    await click(browser, 'mfa-disable');
+    await click(browser, 'confirm-yes');
+    await find(browser, 'stepup-dialog', 30_000);
+    // The used recovery code is refused; a fresh one works.
+    await fill(browser, 'stepup-password', recovery[0]);
+    await click(browser, 'stepup-submit');
+    await find(browser, 'stepup-error');
+    await fill(browser, 'stepup-password', recovery[1]);
+    await click(browser, 'stepup-submit');
+    await until(async () => (await (await find(browser, 'mfa-status')).getAttribute('data-enabled')) === 'false', {
+      message: 'MFA to be off',
+    });
+    await signOut(browser);
+    await signIn(browser, MEMBER);
+  });
+});
