@@ -1,4 +1,7 @@
 // Start and stop tauri-driver, and open a WebDriver session on the app.
+//
+// tauri-driver is started ONCE per run by run-specs.js (inside xvfb-run) and killed when
+// the run ends; each spec file only opens a session, which launches a fresh app process.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,14 +15,13 @@ export const repoRoot = path.resolve(here, '..', '..');
 export const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4444);
 export const nativePort = Number(process.env.E2E_NATIVE_PORT ?? 4445);
 
-export const appBinary = path.resolve(
-  process.env.LATCHKEY_APP ??
-    path.join(process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, 'target'), 'debug', 'latchkey-desktop'),
-);
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, 'target');
+
+export const appBinary = path.resolve(process.env.LATCHKEY_APP ?? path.join(targetDir, 'debug', 'latchkey-desktop'));
 
 export const artifactsDir = path.resolve(process.env.E2E_ARTIFACTS ?? path.join(here, 'artifacts'));
 
-function portInUse(port) {
+export function portInUse(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -40,10 +42,18 @@ async function waitForPort(port, child, timeoutMs) {
   throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** Start tauri-driver in its own process group. Refuses to start if a port is taken. */
 export async function startDriver() {
   if (!fs.existsSync(appBinary)) {
-    throw new Error(`app binary not found at ${appBinary}; build it first (see tests/e2e/README.md)`);
+    throw new Error(`app binary not found at ${appBinary}; build it first (make app-e2e)`);
   }
   for (const port of [driverPort, nativePort]) {
     if (await portInUse(port)) {
@@ -59,31 +69,49 @@ export async function startDriver() {
     detached: true,
   });
   child.once('error', (e) => console.error(`failed to start ${bin}: ${e.message}`));
-  const stop = () => stopDriver(child);
-  process.once('exit', stop);
+  // Last resort if this process dies without stopDriver: take the whole group down.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
+  });
   await waitForPort(driverPort, child, 15_000);
   return child;
 }
 
-/** Kill the driver's whole process group (tauri-driver and its WebKitWebDriver). */
-export function stopDriver(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
+/**
+ * Stop tauri-driver and everything in its process group (WebKitWebDriver and any app it
+ * launched): SIGTERM, then SIGKILL if the driver is still there after `graceMs`.
+ */
+export async function stopDriver(child, graceMs = 5_000) {
+  if (!child) return;
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', resolve);
+  });
+  killGroup(child, 'SIGTERM');
+  const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), graceMs));
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    killGroup(child, 'SIGKILL');
+    await exited;
   }
+  // The group's other members (WebKitWebDriver) got the same signal; make sure.
+  killGroup(child, 'SIGKILL');
 }
 
-export function openSession() {
+/** A WebDriver session: tauri-driver launches a fresh app process for it. */
+export async function openSession(args = []) {
+  if (!(await portInUse(driverPort))) {
+    throw new Error(`no tauri-driver on port ${driverPort}: run the specs through run.sh`);
+  }
   return remote({
     hostname: '127.0.0.1',
     port: driverPort,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     connectionRetryCount: 0,
+    // A command that hangs fails in a minute, not the default two.
+    connectionRetryTimeout: 60_000,
     capabilities: {
       // No browserName: WebKitWebDriver under tauri-driver then fails to match.
-      'tauri:options': { application: appBinary },
+      'tauri:options': { application: appBinary, args },
       'wdio:enforceWebDriverClassic': true,
     },
   });

@@ -88,7 +88,8 @@ describe('two-step verification', () => {
     await fill(browser, 'mfa-code', nextCode());
     await click(browser, 'mfa-confirm');
     await find(browser, 'recovery-codes', 30_000);
-    recovery = await Promise.all((await browser.$$(tid('recovery-code'))).map((e) => e.getText()));
+    // WebdriverIO 9: map() on an element array already returns a promise of the results.
+    recovery = await (await browser.$$(tid('recovery-code'))).map((e) => e.getText());
     assert.equal(recovery.length, 10);
     for (const c of recovery) assert.match(c, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
     await docShot(browser, 'mfa-recovery-codes');
