@@ -460,6 +460,22 @@ fn secret_for(
     ))
 }
 
+/// Clears what this copy put on the clipboard after the delay from Settings, unless the
+/// user copied something else (or we copied again) meanwhile.
+fn clear_later(app: AppHandle, desk: SharedDesk, generation: u64, after: Option<u32>) {
+    if let Some(secs) = after {
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
+            if desk.clipboard.clear_if_ours(Some(generation)) {
+                let _ = app.emit(
+                    "clipboard-cleared",
+                    serde_json::json!({ "reason": "timer" }),
+                );
+            }
+        });
+    }
+}
+
 #[derive(Serialize)]
 pub struct Copied {
     pub clear_after_secs: Option<u32>,
@@ -484,17 +500,7 @@ pub async fn copy_key(
         })
     })
     .await?;
-    if let Some(secs) = after {
-        tauri::async_runtime::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
-            if shared.clipboard.clear_if_ours(Some(generation)) {
-                let _ = app.emit(
-                    "clipboard-cleared",
-                    serde_json::json!({ "reason": "timer" }),
-                );
-            }
-        });
-    }
+    clear_later(app, shared, generation, after);
     Ok(Copied {
         clear_after_secs: after,
     })
@@ -652,17 +658,7 @@ pub async fn copy_recovery_codes(
         Ok((generation, d.settings().clipboard_clear_secs))
     })
     .await?;
-    if let Some(secs) = after {
-        tauri::async_runtime::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
-            if shared.clipboard.clear_if_ours(Some(generation)) {
-                let _ = app.emit(
-                    "clipboard-cleared",
-                    serde_json::json!({ "reason": "timer" }),
-                );
-            }
-        });
-    }
+    clear_later(app, shared, generation, after);
     Ok(Copied {
         clear_after_secs: after,
     })
