@@ -547,17 +547,20 @@ impl Latchkey {
                 "UPDATE api_keys SET secret_ct = NULL WHERE account_id = ?1 AND secret_ct IS NOT NULL",
                 [target.id.0],
             )? as u32;
-            tx.execute(
-                "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
-                        failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                        secrets_lost = CASE WHEN ?6 > 0 THEN 1 ELSE secrets_lost END, updated_at = ?7
-                 WHERE id = ?1",
-                rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, lost, now],
-            )?;
             // The TOTP secret was sealed under the old data key too: MFA goes off and
             // the owner sets it up again.
             let mfa_was_on = tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [target.id.0])? > 0
                 || target.mfa_enabled;
+            // What the owner is told at the next sign-in (bits, see auth::NOTICE_*).
+            let notices = if lost > 0 { crate::auth::NOTICE_SECRETS_LOST } else { 0 }
+                | if mfa_was_on { crate::auth::NOTICE_MFA_RESET } else { 0 };
+            tx.execute(
+                "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
+                        failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
+                        secrets_lost = secrets_lost | ?6, updated_at = ?7
+                 WHERE id = ?1",
+                rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, notices, now],
+            )?;
             record(
                 tx,
                 now,

@@ -96,6 +96,9 @@ pub struct SignIn {
     /// An administrator reset the password since the last sign-in, so keys that could be
     /// viewed again no longer can.
     pub secrets_lost: bool,
+    /// An administrator turned two-step verification off since the last sign-in (an
+    /// MFA reset, or a password reset, which cannot keep the TOTP secret).
+    pub mfa_reset: bool,
     /// With MFA on: unused recovery codes (warn at 3 or fewer).
     pub recovery_codes_left: Option<u32>,
 }
@@ -107,6 +110,7 @@ pub struct PendingSignIn {
     username: String,
     data_key: KeyBytes,
     secrets_lost: bool,
+    mfa_reset: bool,
     started_at: OffsetDateTime,
 }
 
@@ -133,6 +137,11 @@ pub enum SignInStep {
 
 /// How long a correct password waits for its second factor.
 pub const PENDING_SIGN_IN: Duration = Duration::minutes(5);
+
+/// Bits of `accounts.secrets_lost`: what an administrator did to the account that its
+/// owner is told at the next sign-in (then the column is cleared).
+pub(crate) const NOTICE_SECRETS_LOST: i64 = 1;
+pub(crate) const NOTICE_MFA_RESET: i64 = 2;
 
 /// The acting account as the store has it now (not as it was at sign-in).
 pub(crate) struct Actor {
@@ -194,7 +203,7 @@ struct Credentials {
     dek_salt: Vec<u8>,
     dek_wrapped: Vec<u8>,
     dek_kdf: String,
-    secrets_lost: bool,
+    notices: i64,
     mfa_on: bool,
 }
 
@@ -217,7 +226,7 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
                 dek_salt: r.get(6)?,
                 dek_wrapped: r.get(7)?,
                 dek_kdf: r.get(8)?,
-                secrets_lost: r.get(9)?,
+                notices: r.get(9)?,
                 mfa_on: r.get(10)?,
             })
         })
@@ -372,7 +381,8 @@ impl Latchkey {
             account_id: creds.id,
             username: creds.username,
             data_key,
-            secrets_lost: creds.secrets_lost,
+            secrets_lost: creds.notices & NOTICE_SECRETS_LOST != 0,
+            mfa_reset: creds.notices & NOTICE_MFA_RESET != 0,
             started_at: self.now(),
         };
         if creds.mfa_on {
@@ -387,7 +397,7 @@ impl Latchkey {
     /// The pending sign-in is only borrowed, so a mistyped code can be tried again (the
     /// throttle still applies).
     pub fn finish_sign_in(&self, pending: &PendingSignIn, code: &str) -> Result<SignIn> {
-        if self.now() - pending.started_at > PENDING_SIGN_IN {
+        if self.pending_sign_in_expired(pending) {
             return Err(Error::invalid("code", "came too late; sign in again"));
         }
         let factor = self.check_second_factor(
@@ -398,6 +408,13 @@ impl Latchkey {
             "sign_in.code",
         )?;
         self.complete_sign_in(pending, Some(factor))
+    }
+
+    /// Whether the password step is older than [`PENDING_SIGN_IN`]: no code can finish
+    /// it any more, and the sign-in must start again. Adapters ask this instead of
+    /// reading the error's wording.
+    pub fn pending_sign_in_expired(&self, pending: &PendingSignIn) -> bool {
+        self.now() - pending.started_at > PENDING_SIGN_IN
     }
 
     fn complete_sign_in(
@@ -426,6 +443,7 @@ impl Latchkey {
 
         let at = self.now();
         let secrets_lost = pending.secrets_lost;
+        let mfa_reset = pending.mfa_reset;
         let session = Session {
             account_id: AccountId(pending.account_id),
             username: pending.username.clone(),
@@ -441,6 +459,7 @@ impl Latchkey {
             session,
             expiring_soon,
             secrets_lost,
+            mfa_reset,
             recovery_codes_left,
         })
     }

@@ -458,9 +458,12 @@ impl Latchkey {
                     "turn off your own two-step verification in Security instead".into(),
                 ));
             }
+            // The owner is told at the next sign-in, if MFA was on (not merely pending).
             tx.execute(
-                "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL WHERE id = ?1",
-                [id],
+                "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL,
+                        secrets_lost = CASE WHEN mfa_secret_ct IS NOT NULL THEN secrets_lost | ?2 ELSE secrets_lost END
+                 WHERE id = ?1",
+                (id, crate::auth::NOTICE_MFA_RESET),
             )?;
             tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [id])?;
             record(

@@ -266,6 +266,75 @@ fn administrators_reset_mfa_and_a_password_reset_turns_it_off() {
     let _ = ADMIN_PW;
 }
 
+/// The owner is told once, at the next sign-in, that an administrator turned MFA off,
+/// and a pending sign-in says itself when it is too old to finish.
+#[test]
+fn the_owner_is_told_once_that_an_administrator_turned_mfa_off() {
+    let w = common::world();
+    let (secret, _) = enrolled(&w);
+    let admin = w.admin();
+    // A password reset of an account with MFA on and no viewable keys.
+    w.lk.reset_password(&admin, "bob", &Password::new("a brand new passphrase"))
+        .unwrap();
+    let first =
+        w.lk.sign_in("bob", &Password::new("a brand new passphrase"))
+            .unwrap();
+    assert!(first.mfa_reset, "told after the reset");
+    assert!(!first.secrets_lost, "bob had no viewable keys to lose");
+    let again =
+        w.lk.sign_in("bob", &Password::new("a brand new passphrase"))
+            .unwrap();
+    assert!(!again.mfa_reset, "told once");
+
+    // An MFA reset alone tells too; a pending (unconfirmed) enrolment does not count.
+    let bob = w.sign_in("bob", "a brand new passphrase");
+    let e = w.lk.mfa_enroll(&bob).unwrap();
+    w.lk.reset_mfa(&admin, "bob").unwrap();
+    assert!(
+        !w.lk
+            .sign_in("bob", &Password::new("a brand new passphrase"))
+            .unwrap()
+            .mfa_reset
+    );
+    let bob = w.sign_in("bob", "a brand new passphrase");
+    let e2 = w.lk.mfa_enroll(&bob).unwrap();
+    w.clock.advance(Duration::seconds(60));
+    w.lk.mfa_confirm(
+        &bob,
+        &mfa::code_at(&e2.secret_base32, now_secs(&w)).unwrap(),
+    )
+    .unwrap();
+    w.lk.reset_mfa(&admin, "bob").unwrap();
+    let told =
+        w.lk.sign_in("bob", &Password::new("a brand new passphrase"))
+            .unwrap();
+    assert!(told.mfa_reset && !told.secrets_lost);
+    let _ = (secret, e);
+
+    // Without MFA, a password reset says nothing about it.
+    w.user("carol", &[]);
+    w.lk.reset_password(&admin, "carol", &Password::new("carol's new passphrase"))
+        .unwrap();
+    assert!(
+        !w.lk
+            .sign_in("carol", &Password::new("carol's new passphrase"))
+            .unwrap()
+            .mfa_reset
+    );
+}
+
+#[test]
+fn a_pending_sign_in_says_when_it_has_expired() {
+    let w = common::world();
+    enrolled(&w);
+    let p = pending(&w);
+    assert!(!w.lk.pending_sign_in_expired(&p));
+    w.clock.advance(Duration::minutes(4));
+    assert!(!w.lk.pending_sign_in_expired(&p));
+    w.clock.advance(Duration::minutes(2));
+    assert!(w.lk.pending_sign_in_expired(&p));
+}
+
 /// Codes from an independent implementation (Debian's oathtool) are accepted.
 #[test]
 fn codes_from_oathtool_are_accepted() {
