@@ -135,6 +135,16 @@ impl Latchkey {
                 }
                 Some(false) => {}
             }
+            // Verification reads a key's own permissions from the denormalised
+            // `api_keys.permissions` copy, which no cascade reaches: rewrite it here, or a
+            // resource re-created under the same name would come back on old keys.
+            tx.execute(
+                "UPDATE api_keys SET permissions = coalesce(
+                    (SELECT group_concat(kp.resource || ':' || kp.action, ' ')
+                       FROM key_permissions kp WHERE kp.key_id = api_keys.id AND kp.resource != ?1), '')
+                 WHERE id IN (SELECT key_id FROM key_permissions WHERE resource = ?1)",
+                [name],
+            )?;
             tx.execute("DELETE FROM resources WHERE name = ?1", [name])?;
             record(
                 tx,
