@@ -31,6 +31,7 @@ pub(crate) fn derive_kek(password: &Password, salt: &[u8], p: Argon2Params) -> R
     let params = Params::new(p.m_kib, p.t, p.p, Some(32))
         .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
     let mut out = Zeroizing::new([0u8; 32]);
+    crate::password::count_run();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.expose().as_bytes(), salt, out.as_mut())
         .map_err(|e| Error::Internal(format!("key derivation: {e}")))?;

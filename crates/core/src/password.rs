@@ -9,6 +9,29 @@ use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVe
 /// enough that hashing cannot be used to burn CPU.
 pub const MAX_LEN: usize = 256;
 
+thread_local! {
+    static RUNS_HERE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+static RUNS_ALL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Called by every argon2 computation (hash, verify, key derivation), so that the cost of
+/// an operation can be stated as a count rather than guessed from a noisy timing.
+pub(crate) fn count_run() {
+    RUNS_HERE.with(|c| c.set(c.get() + 1));
+    RUNS_ALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many argon2 computations this thread has run. Argon2 runs on the calling thread,
+/// so the difference across a call is that call's cost, whatever other threads do.
+pub fn argon2_runs() -> u64 {
+    RUNS_HERE.with(|c| c.get())
+}
+
+/// How many argon2 computations the whole process has run (to watch another thread).
+pub fn argon2_runs_in_process() -> u64 {
+    RUNS_ALL.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn hasher(p: Argon2Params) -> Result<Argon2<'static>> {
     let params = Params::new(p.m_kib, p.t, p.p, None)
         .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
@@ -17,6 +40,7 @@ fn hasher(p: Argon2Params) -> Result<Argon2<'static>> {
 
 /// A PHC string (`$argon2id$v=19$m=…`) for `password`, with a fresh random salt.
 pub fn hash(password: &Password, p: Argon2Params) -> Result<String> {
+    count_run();
     hasher(p)?
         .hash_password(password.expose().as_bytes())
         .map(|h| h.to_string())
@@ -29,6 +53,7 @@ pub fn verify(password: &Password, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
+    count_run();
     Argon2::default()
         .verify_password(password.expose().as_bytes(), &parsed)
         .is_ok()
@@ -50,10 +75,40 @@ pub fn needs_rehash(phc: &str, wanted: Argon2Params) -> bool {
     }
 }
 
-/// A hash of a password nobody has, verified against when the account does not exist so
-/// that "no such user" takes as long as "wrong password".
+/// A PHC string to verify against when the account does not exist, so that "no such
+/// user" costs what "wrong password" costs: one argon2 run with the policy's parameters.
+///
+/// It is assembled rather than hashed (a random salt and a random 32-byte output), so
+/// making it costs no argon2 run at all, and it is kept per parameter set. No password
+/// can match it short of finding an argon2 preimage of random bytes.
 pub fn decoy_hash(p: Argon2Params) -> Result<String> {
-    hash(&Password::new("latchkey-decoy-password-never-valid"), p)
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DECOYS: OnceLock<Mutex<HashMap<Argon2Params, String>>> = OnceLock::new();
+    let decoys = DECOYS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut decoys = decoys.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(phc) = decoys.get(&p) {
+        return Ok(phc.clone());
+    }
+    let phc = assemble_decoy(p)?;
+    decoys.insert(p, phc.clone());
+    Ok(phc)
+}
+
+fn assemble_decoy(p: Argon2Params) -> Result<String> {
+    use argon2::password_hash::phc::{Output, ParamsString, Salt};
+    let bad = |e: &dyn std::fmt::Display| Error::Internal(format!("decoy hash: {e}"));
+    let params = Params::new(p.m_kib, p.t, p.p, None).map_err(|e| bad(&e))?;
+    let salt = crate::crypto::random_bytes::<16>()?;
+    let output = crate::crypto::random_bytes::<32>()?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| bad(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| bad(&e))?),
+        hash: Some(Output::new(&output).map_err(|e| bad(&e))?),
+    };
+    Ok(phc.to_string())
 }
 
 /// The password rules: length, not the username or email, not a common password.
@@ -139,6 +194,30 @@ mod tests {
         assert!(needs_rehash(&h, Argon2Params { m_kib: 32768, ..P }));
         assert!(needs_rehash(&h, Argon2Params { t: 3, ..P }));
         assert!(!verify(&Password::new("x"), "not a phc string"));
+    }
+
+    #[test]
+    fn the_decoy_is_free_to_make_costs_one_run_to_check_and_matches_nothing() {
+        let p = Argon2Params {
+            m_kib: 19 * 1024 + 7,
+            ..P
+        };
+        let before = argon2_runs();
+        let decoy = decoy_hash(p).unwrap();
+        assert_eq!(argon2_runs(), before, "making the decoy ran argon2");
+        assert!(
+            decoy.starts_with("$argon2id$v=19$m=19463,t=2,p=1$"),
+            "{decoy}"
+        );
+        assert_eq!(decoy_hash(p).unwrap(), decoy, "kept per parameter set");
+        assert!(!needs_rehash(&decoy, p), "same cost as a real hash");
+        assert!(!verify(
+            &Password::new("latchkey-decoy-password-never-valid"),
+            &decoy
+        ));
+        assert!(!verify(&Password::new(""), &decoy));
+        assert_eq!(argon2_runs(), before + 2);
+        assert_ne!(decoy_hash(P).unwrap(), decoy);
     }
 
     #[rstest]
