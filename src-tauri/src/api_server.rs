@@ -61,7 +61,7 @@ impl ApiServer {
         let mut lk =
             tauri::async_runtime::spawn_blocking(move || latchkey_core::Latchkey::open(&store))
                 .await
-                .map_err(|e| CommandError::new("internal_error", e.to_string()))??;
+                .map_err(|e| CommandError::internal("opening the store for the JSON API", &e))??;
         lk.set_api_url(url(port));
         self.stop();
         let (tx, rx) = oneshot::channel::<()>();

@@ -4,12 +4,39 @@
 use sha2::{Digest, Sha256};
 use std::sync::Mutex;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// The system clipboard, reduced to what the guard needs (a fake in tests).
 pub trait Board: Send {
     fn set_secret(&mut self, text: &str) -> Result<(), String>;
-    fn get_text(&mut self) -> Option<String>;
+    /// The text there now; `Ok(None)` when it is empty or holds no text (an image).
+    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String>;
     fn clear(&mut self) -> Result<(), String>;
+}
+
+/// What became of our content when a timer, a lock or exit came to clear it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClearOutcome {
+    /// It was still ours, and now the clipboard is empty.
+    Cleared,
+    /// Another app (or the person) put something else there; it was left alone.
+    Replaced,
+    /// Ours may still be there: reading or clearing the clipboard failed.
+    Failed,
+    /// Nothing to do: we hold nothing, or (for a timer) a later copy owns the clipboard.
+    Nothing,
+}
+
+impl ClearOutcome {
+    /// The `reason` of the `clipboard-cleared` event for a timer's outcome, if any.
+    pub fn timer_reason(self) -> Option<&'static str> {
+        match self {
+            ClearOutcome::Cleared => Some("timer"),
+            ClearOutcome::Replaced => Some("replaced"),
+            ClearOutcome::Failed => Some("failed"),
+            ClearOutcome::Nothing => None,
+        }
+    }
 }
 
 /// The real clipboard. It must live as long as the app: on X11 the content is served by
@@ -45,11 +72,16 @@ impl Board for SystemBoard {
             use arboard::SetExtWindows;
             set.exclude_from_history()
         };
-        set.text(text.to_owned()).map_err(|e| e.to_string())
+        // Borrowed: arboard keeps its own copy to serve, we make none.
+        set.text(text).map_err(|e| e.to_string())
     }
 
-    fn get_text(&mut self) -> Option<String> {
-        self.0.get_text().ok()
+    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+        match self.0.get_text() {
+            Ok(t) => Ok(Some(Zeroizing::new(t))),
+            Err(arboard::Error::ContentNotAvailable) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     fn clear(&mut self) -> Result<(), String> {
@@ -98,24 +130,31 @@ impl Guard {
     }
 
     /// Clears the clipboard if it still holds our content (and, with `generation`, only
-    /// if no later copy happened). Returns whether it cleared.
-    pub fn clear_if_ours(&self, generation: Option<u64>) -> bool {
+    /// if no later copy happened), and says what became of it.
+    pub fn clear_if_ours(&self, generation: Option<u64>) -> ClearOutcome {
         let mut inner = self.lock();
         if generation.is_some_and(|g| g != inner.generation) {
-            return false;
+            return ClearOutcome::Nothing;
         }
         let Some(ours) = inner.ours else {
-            return false;
+            return ClearOutcome::Nothing;
         };
         let Some(board) = inner.board.as_mut() else {
-            return false;
+            return ClearOutcome::Nothing;
         };
-        let still_ours = board
-            .get_text()
-            .is_some_and(|now| bool::from(digest(&now).ct_eq(&ours)));
-        let cleared = still_ours && board.clear().is_ok();
-        inner.ours = None;
-        cleared
+        let outcome = match board.get_text() {
+            Ok(Some(now)) if bool::from(digest(&now).ct_eq(&ours)) => match board.clear() {
+                Ok(()) => ClearOutcome::Cleared,
+                Err(_) => ClearOutcome::Failed,
+            },
+            Ok(_) => ClearOutcome::Replaced,
+            Err(_) => ClearOutcome::Failed,
+        };
+        // After a failure ours may still be there: a lock or exit tries again.
+        if outcome != ClearOutcome::Failed {
+            inner.ours = None;
+        }
+        outcome
     }
 
     /// Whether a copy of ours is pending a clear.
@@ -130,18 +169,42 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex as M};
 
+    #[derive(Default)]
+    struct State {
+        text: Option<String>,
+        /// Make the next read or clear fail, like a clipboard that is busy or gone.
+        fail_read: bool,
+        fail_clear: bool,
+    }
+
     #[derive(Clone, Default)]
-    struct Fake(Arc<M<Option<String>>>);
+    struct Fake(Arc<M<State>>);
+    impl Fake {
+        fn text(&self) -> Option<String> {
+            self.0.lock().unwrap().text.clone()
+        }
+        fn put(&self, t: &str) {
+            self.0.lock().unwrap().text = Some(t.to_owned());
+        }
+    }
     impl Board for Fake {
         fn set_secret(&mut self, t: &str) -> Result<(), String> {
-            *self.0.lock().unwrap() = Some(t.to_owned());
+            self.put(t);
             Ok(())
         }
-        fn get_text(&mut self) -> Option<String> {
-            self.0.lock().unwrap().clone()
+        fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+            let s = self.0.lock().unwrap();
+            if s.fail_read {
+                return Err("the clipboard is busy".into());
+            }
+            Ok(s.text.clone().map(Zeroizing::new))
         }
         fn clear(&mut self) -> Result<(), String> {
-            *self.0.lock().unwrap() = None;
+            let mut s = self.0.lock().unwrap();
+            if s.fail_clear {
+                return Err("cannot clear".into());
+            }
+            s.text = None;
             Ok(())
         }
     }
@@ -151,15 +214,17 @@ mod tests {
         let fake = Fake::default();
         let g = Guard::new(Some(Box::new(fake.clone())));
         let gen = g.copy("lk_live_one").unwrap();
-        assert_eq!(fake.0.lock().unwrap().as_deref(), Some("lk_live_one"));
-        assert!(g.clear_if_ours(Some(gen)));
-        assert_eq!(*fake.0.lock().unwrap(), None);
+        assert_eq!(fake.text().as_deref(), Some("lk_live_one"));
+        assert_eq!(g.clear_if_ours(Some(gen)), ClearOutcome::Cleared);
+        assert_eq!(fake.text(), None);
 
-        // The user copied something else meanwhile: leave it alone.
+        // The user copied something else meanwhile: leave it alone, and say so.
         let gen = g.copy("lk_live_two").unwrap();
-        *fake.0.lock().unwrap() = Some("my shopping list".into());
-        assert!(!g.clear_if_ours(Some(gen)));
-        assert_eq!(fake.0.lock().unwrap().as_deref(), Some("my shopping list"));
+        fake.put("my shopping list");
+        assert_eq!(g.clear_if_ours(Some(gen)), ClearOutcome::Replaced);
+        assert_eq!(fake.text().as_deref(), Some("my shopping list"));
+        // Told once: there is nothing of ours left to clear.
+        assert_eq!(g.clear_if_ours(None), ClearOutcome::Nothing);
     }
 
     #[test]
@@ -168,17 +233,42 @@ mod tests {
         let g = Guard::new(Some(Box::new(fake.clone())));
         let first = g.copy("lk_live_one").unwrap();
         g.copy("lk_live_two").unwrap();
-        assert!(!g.clear_if_ours(Some(first)));
-        assert_eq!(fake.0.lock().unwrap().as_deref(), Some("lk_live_two"));
+        assert_eq!(g.clear_if_ours(Some(first)), ClearOutcome::Nothing);
+        assert_eq!(fake.text().as_deref(), Some("lk_live_two"));
         // Lock and exit clear regardless of generation.
-        assert!(g.clear_if_ours(None));
+        assert_eq!(g.clear_if_ours(None), ClearOutcome::Cleared);
         assert!(!g.holds_ours());
+    }
+
+    #[test]
+    fn a_failed_read_or_clear_is_reported_and_tried_again_later() {
+        let fake = Fake::default();
+        let g = Guard::new(Some(Box::new(fake.clone())));
+        let gen = g.copy("lk_live_one").unwrap();
+        fake.0.lock().unwrap().fail_read = true;
+        assert_eq!(g.clear_if_ours(Some(gen)), ClearOutcome::Failed);
+        assert!(g.holds_ours(), "still ours to clear on lock or exit");
+        fake.0.lock().unwrap().fail_read = false;
+        fake.0.lock().unwrap().fail_clear = true;
+        assert_eq!(g.clear_if_ours(None), ClearOutcome::Failed);
+        assert_eq!(fake.text().as_deref(), Some("lk_live_one"));
+        fake.0.lock().unwrap().fail_clear = false;
+        assert_eq!(g.clear_if_ours(None), ClearOutcome::Cleared);
+        assert_eq!(fake.text(), None);
+    }
+
+    #[test]
+    fn each_outcome_has_its_event_reason() {
+        assert_eq!(ClearOutcome::Cleared.timer_reason(), Some("timer"));
+        assert_eq!(ClearOutcome::Replaced.timer_reason(), Some("replaced"));
+        assert_eq!(ClearOutcome::Failed.timer_reason(), Some("failed"));
+        assert_eq!(ClearOutcome::Nothing.timer_reason(), None);
     }
 
     #[test]
     fn no_clipboard_is_an_error_not_a_panic() {
         let g = Guard::new(None);
         assert!(g.copy("x").is_err());
-        assert!(!g.clear_if_ours(None));
+        assert_eq!(g.clear_if_ours(None), ClearOutcome::Nothing);
     }
 }

@@ -2,7 +2,9 @@
 //! All are `async` and run the core on the blocking pool, so argon2 and SQLite never
 //! freeze the window.
 
+use crate::clipboard::ClearOutcome;
 use crate::error::{CommandError, CommandResult};
+use crate::secret::SecretText;
 use crate::settings::Settings;
 use crate::state::SharedDesk;
 use base64::Engine;
@@ -13,15 +15,42 @@ use latchkey_core::{
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
+use zeroize::Zeroizing;
 
+/// Runs a command's work on the blocking pool. Every command is activity for the idle
+/// lock.
 async fn blocking<T: Send + 'static>(
     desk: &State<'_, SharedDesk>,
     f: impl FnOnce(&crate::state::Desk) -> CommandResult<T> + Send + 'static,
 ) -> CommandResult<T> {
-    let desk = desk.inner().clone();
+    run_blocking(desk.inner().clone(), f).await
+}
+
+async fn run_blocking<T: Send + 'static>(
+    desk: SharedDesk,
+    f: impl FnOnce(&crate::state::Desk) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    desk.activity.touch();
     tauri::async_runtime::spawn_blocking(move || f(&desk))
         .await
-        .map_err(|e| CommandError::new("internal_error", format!("task failed: {e}")))?
+        .map_err(|e| CommandError::internal("a command", &e))?
+}
+
+/// Tells the window what became of our clipboard content (`cleared_as` when it was
+/// cleared: "timer", "lock").
+pub fn emit_clipboard(app: &AppHandle, outcome: ClearOutcome, cleared_as: &str) {
+    let reason = match outcome {
+        ClearOutcome::Cleared => cleared_as,
+        ClearOutcome::Nothing => return,
+        other => other.timer_reason().unwrap_or("failed"),
+    };
+    let _ = app.emit("clipboard-cleared", serde_json::json!({ "reason": reason }));
+}
+
+/// The two strings are equal, in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +86,8 @@ pub struct SignInResult {
     pub me: Me,
     pub expiring_soon: Vec<KeyInfo>,
     pub secrets_lost: bool,
+    /// An administrator turned two-step verification off since the last sign-in.
+    pub mfa_reset: bool,
     /// With MFA on: unused recovery codes left (the window warns at 3 or fewer).
     pub recovery_codes_left: Option<u32>,
 }
@@ -71,16 +102,16 @@ pub struct AppState {
 }
 
 /// A key as the window shows it once: the description and the secret.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Issued {
     pub key: KeyInfo,
-    pub secret: String,
+    pub secret: SecretText,
 }
 
 fn issue(desk: &crate::state::Desk, i: IssuedKey) -> Issued {
     let out = Issued {
         key: i.key.clone(),
-        secret: i.secret.expose().to_owned(),
+        secret: SecretText::from(&i.secret),
     };
     desk.remember(&i.key.id.0, i.secret);
     out
@@ -116,16 +147,17 @@ pub async fn setup(
     password: String,
     confirm: String,
 ) -> CommandResult<SignInResult> {
+    let (password, confirm) = (Zeroizing::new(password), Zeroizing::new(confirm));
     blocking(&desk, move |d| {
         let lk = d.lk()?;
-        if password != confirm {
+        if !same(&password, &confirm) {
             return Err(CommandError::field(
                 "invalid_input",
                 "confirm password",
                 "confirm password: does not match the password",
             ));
         }
-        let password = latchkey_core::Password::new(password);
+        let password = latchkey_core::Password::new(password.as_str());
         let email = Some(email).filter(|e| !e.trim().is_empty());
         let new = NewAccount {
             username: username.clone(),
@@ -168,6 +200,7 @@ fn finish(d: &crate::state::Desk, signed: latchkey_core::SignIn) -> CommandResul
         me,
         expiring_soon: signed.expiring_soon,
         secrets_lost: signed.secrets_lost,
+        mfa_reset: signed.mfa_reset,
         recovery_codes_left: signed.recovery_codes_left,
     })
 }
@@ -178,24 +211,31 @@ pub async fn sign_in_code(
     desk: State<'_, SharedDesk>,
     code: String,
 ) -> CommandResult<SignInResult> {
-    blocking(&desk, move |d| {
-        let pending = d.take_pending().ok_or_else(|| {
-            CommandError::new("not_signed_in", "Enter your username and password first.")
-        })?;
-        match d.lk()?.finish_sign_in(&pending, &code) {
-            Ok(signed) => finish(d, signed),
-            Err(e) => {
-                // A wrong code may be tried again (the core throttles); a late one starts over.
-                let retry = e.code() == "throttled"
-                    || (e.field() == Some("code") && !e.to_string().contains("too late"));
-                if retry {
-                    d.set_pending(Some(pending));
-                }
-                Err(e.into())
+    let code = Zeroizing::new(code);
+    blocking(&desk, move |d| code_step(d, &code)).await
+}
+
+fn code_step(d: &crate::state::Desk, code: &str) -> CommandResult<SignInResult> {
+    let pending = d.take_pending().ok_or_else(|| {
+        CommandError::new("not_signed_in", "Enter your username and password first.")
+    })?;
+    let lk = d.lk()?;
+    // A late code starts over, with its own error code for the window (the pending
+    // sign-in and its data key are dropped here).
+    if lk.pending_sign_in_expired(&pending) {
+        return Err(CommandError::sign_in_expired());
+    }
+    match lk.finish_sign_in(&pending, code) {
+        Ok(signed) => finish(d, signed),
+        Err(_) if lk.pending_sign_in_expired(&pending) => Err(CommandError::sign_in_expired()),
+        Err(e) => {
+            // A wrong code may be tried again (the core throttles).
+            if e.code() == "throttled" || e.field() == Some("code") {
+                d.set_pending(Some(pending));
             }
+            Err(e.into())
         }
-    })
-    .await
+    }
 }
 
 #[tauri::command]
@@ -210,24 +250,20 @@ pub async fn sign_in(
     .await
 }
 
-fn end_session(app: &AppHandle, d: &crate::state::Desk, reason: &str) -> CommandResult<()> {
-    if d.wipe() {
-        let _ = app.emit("clipboard-cleared", serde_json::json!({ "reason": reason }));
-    }
-    if let Some(s) = d.take_session() {
-        d.lk()?.sign_out(s)?;
-    }
+fn end_session(app: &AppHandle, d: &crate::state::Desk) -> CommandResult<()> {
+    let outcome = d.end_session()?;
+    emit_clipboard(app, outcome, "lock");
     Ok(())
 }
 
 #[tauri::command]
 pub async fn sign_out(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
-    blocking(&desk, move |d| end_session(&app, d, "lock")).await
+    blocking(&desk, move |d| end_session(&app, d)).await
 }
 
 #[tauri::command]
 pub async fn lock(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
-    blocking(&desk, move |d| end_session(&app, d, "lock")).await
+    blocking(&desk, move |d| end_session(&app, d)).await
 }
 
 #[tauri::command]
@@ -289,6 +325,7 @@ pub async fn change_password(
     confirm: String,
 ) -> CommandResult<()> {
     use latchkey_core::Password as P;
+    // Each moves into a Password, which wipes it on drop.
     blocking(&desk, move |d| {
         d.with_session(|lk, s| {
             Ok(lk.change_password(s, &P::new(current), &P::new(new), &P::new(confirm))?)
@@ -410,6 +447,7 @@ pub async fn revoke_key(desk: State<'_, SharedDesk>, id: String) -> CommandResul
 
 #[tauri::command]
 pub async fn confirm_password(desk: State<'_, SharedDesk>, password: String) -> CommandResult<()> {
+    let password = Zeroizing::new(password);
     blocking(&desk, move |d| {
         // The password, or with MFA on a TOTP or recovery code: the core decides.
         d.with_session(|lk, s| Ok(lk.confirm_identity(s, &password)?))
@@ -423,9 +461,9 @@ pub async fn account_key(desk: State<'_, SharedDesk>) -> CommandResult<KeyInfo> 
 }
 
 #[tauri::command]
-pub async fn reveal_account_key(desk: State<'_, SharedDesk>) -> CommandResult<String> {
+pub async fn reveal_account_key(desk: State<'_, SharedDesk>) -> CommandResult<SecretText> {
     blocking(&desk, |d| {
-        d.with_session(|lk, s| Ok(lk.reveal_account_key(s)?.expose().to_owned()))
+        d.with_session(|lk, s| Ok(SecretText::from(&lk.reveal_account_key(s)?)))
     })
     .await
 }
@@ -466,12 +504,13 @@ fn clear_later(app: AppHandle, desk: SharedDesk, generation: u64, after: Option<
     if let Some(secs) = after {
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(std::time::Duration::from_secs(secs.into())).await;
-            if desk.clipboard.clear_if_ours(Some(generation)) {
-                let _ = app.emit(
-                    "clipboard-cleared",
-                    serde_json::json!({ "reason": "timer" }),
-                );
-            }
+            // Every outcome is reported, so the window never guesses that it was cleared;
+            // a later copy (Nothing) has its own timer and countdown.
+            emit_clipboard(
+                &app,
+                desk.clipboard.clear_if_ours(Some(generation)),
+                "timer",
+            );
         });
     }
 }
@@ -549,16 +588,25 @@ pub async fn forget_secret(desk: State<'_, SharedDesk>, id: String) -> CommandRe
     .await
 }
 
+/// The window's settings, for the signed-in person. (Before sign-in the window has
+/// them from `app_state`: nothing in them is secret.)
 #[tauri::command]
 pub async fn settings(desk: State<'_, SharedDesk>) -> CommandResult<Settings> {
-    blocking(&desk, |d| Ok(d.settings())).await
+    blocking(&desk, |d| d.with_session(|_, _| Ok(d.settings()))).await
 }
 
+/// Saves the settings. Needs a session: they decide how long keys stay on the
+/// clipboard, when the window locks and whether the JSON API listens.
 #[tauri::command]
 pub async fn set_settings(
     desk: State<'_, SharedDesk>,
     settings: Settings,
 ) -> CommandResult<Settings> {
+    save_settings(desk.inner().clone(), settings).await
+}
+
+async fn save_settings(desk: SharedDesk, settings: Settings) -> CommandResult<Settings> {
+    run_blocking(desk.clone(), |d| d.with_session(|_, _| Ok(()))).await?;
     let settings = settings.validate()?;
     // Start (or move) the API first, so a port that cannot be used is refused before
     // anything is saved.
@@ -568,7 +616,18 @@ pub async fn set_settings(
     } else {
         desk.api.stop();
     }
-    blocking(&desk, move |d| d.set_settings(settings)).await
+    run_blocking(desk, move |d| {
+        d.with_session(|_, _| d.set_settings(settings))
+    })
+    .await
+}
+
+/// Input in the window (throttled there): postpones the idle lock. Cheap; answers
+/// nothing, needs no session.
+#[tauri::command]
+pub async fn touch_activity(desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    desk.activity.touch();
+    Ok(())
 }
 
 /// Whether the app serves the JSON API now, and where.
@@ -576,6 +635,7 @@ pub async fn set_settings(
 pub async fn api_status(
     desk: State<'_, SharedDesk>,
 ) -> CommandResult<crate::api_server::ApiStatus> {
+    desk.activity.touch();
     Ok(desk.api.status())
 }
 #[tauri::command]
@@ -585,11 +645,11 @@ pub async fn mfa_status(desk: State<'_, SharedDesk>) -> CommandResult<latchkey_c
 
 /// What the enrolment screen shows: the QR code (PNG data URL), the secret as text, and
 /// the `otpauth://` URI it encodes.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct EnrollmentView {
     pub qr: String,
-    pub secret: String,
-    pub uri: String,
+    pub secret: SecretText,
+    pub uri: SecretText,
 }
 
 #[tauri::command]
@@ -602,8 +662,8 @@ pub async fn mfa_enroll(desk: State<'_, SharedDesk>) -> CommandResult<Enrollment
                     "data:image/png;base64,{}",
                     base64::engine::general_purpose::STANDARD.encode(&e.qr_png)
                 ),
-                secret: e.secret_base32.clone(),
-                uri: e.uri.clone(),
+                secret: SecretText::new(e.secret_base32.as_str()),
+                uri: SecretText::new(e.uri.as_str()),
             })
         })
     })
@@ -613,10 +673,18 @@ pub async fn mfa_enroll(desk: State<'_, SharedDesk>) -> CommandResult<Enrollment
 /// Turns MFA on with a first code; the recovery codes are returned to be shown once and
 /// kept in Rust for Copy and Download until `forget_recovery_codes`.
 #[tauri::command]
-pub async fn mfa_confirm(desk: State<'_, SharedDesk>, code: String) -> CommandResult<Vec<String>> {
+pub async fn mfa_confirm(
+    desk: State<'_, SharedDesk>,
+    code: String,
+) -> CommandResult<Vec<SecretText>> {
+    let code = Zeroizing::new(code);
     blocking(&desk, move |d| {
         let codes = d.with_session(|lk, s| Ok(lk.mfa_confirm(s, &code)?))?;
-        let shown = codes.0.clone();
+        let shown = codes
+            .0
+            .iter()
+            .map(|c| SecretText::new(c.as_str()))
+            .collect();
         d.set_recovery_codes(Some(codes));
         Ok(shown)
     })
@@ -629,10 +697,14 @@ pub async fn mfa_disable(desk: State<'_, SharedDesk>) -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub async fn mfa_new_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult<Vec<String>> {
+pub async fn mfa_new_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult<Vec<SecretText>> {
     blocking(&desk, |d| {
         let codes = d.with_session(|lk, s| Ok(lk.mfa_new_recovery_codes(s)?))?;
-        let shown = codes.0.clone();
+        let shown = codes
+            .0
+            .iter()
+            .map(|c| SecretText::new(c.as_str()))
+            .collect();
         d.set_recovery_codes(Some(codes));
         Ok(shown)
     })
@@ -699,10 +771,10 @@ pub async fn forget_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult
 
 /// The secret of a key created with "allow viewing later", after step-up.
 #[tauri::command]
-pub async fn reveal_key(desk: State<'_, SharedDesk>, id: String) -> CommandResult<String> {
+pub async fn reveal_key(desk: State<'_, SharedDesk>, id: String) -> CommandResult<SecretText> {
     blocking(&desk, move |d| {
         let id = KeyId::parse(&id)?;
-        d.with_session(|lk, s| Ok(lk.reveal_key(s, &id)?.expose().to_owned()))
+        d.with_session(|lk, s| Ok(SecretText::from(&lk.reveal_key(s, &id)?)))
     })
     .await
 }
@@ -710,6 +782,134 @@ pub async fn reveal_key(desk: State<'_, SharedDesk>, id: String) -> CommandResul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit;
+    use latchkey_core::clock::Clock;
+
+    #[test]
+    fn a_late_code_ends_the_sign_in_with_its_own_code_and_a_wrong_one_may_be_retried() {
+        let kit = testkit::signed_in();
+        let d = &kit.desk;
+        let lk = d.lk().unwrap();
+        let secret = d
+            .with_session(|lk, s| {
+                let e = lk.mfa_enroll(s)?;
+                let now = kit.clock.now().unix_timestamp() as u64;
+                lk.mfa_confirm(s, &latchkey_core::mfa::code_at(&e.secret_base32, now)?)?;
+                Ok(e.secret_base32.clone())
+            })
+            .unwrap();
+        lk.sign_out(d.take_session().unwrap()).unwrap();
+        kit.clock.advance(time::Duration::seconds(90));
+
+        let pw = || latchkey_core::Password::new(testkit::PASSWORD);
+        assert_eq!(
+            sign_in_inner(d, testkit::USER, pw()).unwrap_err().code,
+            "mfa_required"
+        );
+        let now = kit.clock.now().unix_timestamp() as u64;
+        let right = latchkey_core::mfa::code_at(&secret, now).unwrap();
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        let e = code_step(d, wrong).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("invalid_input", Some("code"))
+        );
+        assert!(
+            d.pending.lock().unwrap().is_some(),
+            "a wrong code may be retried"
+        );
+
+        // Past the core's limit even the right code starts over, with a distinct code.
+        kit.clock
+            .advance(latchkey_core::auth::PENDING_SIGN_IN + time::Duration::seconds(1));
+        let now = kit.clock.now().unix_timestamp() as u64;
+        let late = code_step(d, &latchkey_core::mfa::code_at(&secret, now).unwrap()).unwrap_err();
+        assert_eq!(late.code, "sign_in_expired");
+        assert!(
+            d.pending.lock().unwrap().is_none(),
+            "the pending sign-in was dropped"
+        );
+        assert_eq!(code_step(d, "123456").unwrap_err().code, "not_signed_in");
+
+        // A fresh password step and a fresh code sign in.
+        assert_eq!(
+            sign_in_inner(d, testkit::USER, pw()).unwrap_err().code,
+            "mfa_required"
+        );
+        kit.clock.advance(time::Duration::seconds(30));
+        let now = kit.clock.now().unix_timestamp() as u64;
+        let signed = code_step(d, &latchkey_core::mfa::code_at(&secret, now).unwrap()).unwrap();
+        assert_eq!(signed.me.account.username, testkit::USER);
+    }
+
+    #[test]
+    fn saving_settings_needs_a_session() {
+        let kit = testkit::desk();
+        let s = Settings {
+            idle_lock_mins: 5,
+            ..Settings::default()
+        };
+        let e = tauri::async_runtime::block_on(save_settings(kit.desk.clone(), s)).unwrap_err();
+        assert_eq!(e.code, "not_signed_in");
+        assert!(!kit.desk.settings_path.exists(), "nothing was saved");
+        assert_eq!(kit.desk.settings(), Settings::default());
+
+        let kit = testkit::signed_in();
+        let saved = tauri::async_runtime::block_on(save_settings(kit.desk.clone(), s)).unwrap();
+        assert_eq!(saved.idle_lock_mins, 5);
+        assert_eq!(Settings::load(&kit.desk.settings_path), s);
+    }
+
+    #[test]
+    fn every_command_is_activity_and_a_failed_task_says_nothing_of_itself() {
+        let kit = testkit::desk();
+        let before = std::time::Instant::now();
+        let ok: CommandResult<()> =
+            tauri::async_runtime::block_on(run_blocking(kit.desk.clone(), |_| Ok(())));
+        assert!(ok.is_ok());
+        assert!(
+            kit.desk.activity.at() >= before,
+            "the command counted as activity"
+        );
+
+        let e = tauri::async_runtime::block_on(run_blocking(
+            kit.desk.clone(),
+            |_| -> CommandResult<()> { panic!("lk_live_this_must_not_reach_the_window") },
+        ))
+        .unwrap_err();
+        assert_eq!(e.code, "internal_error");
+        assert!(!e.message.contains("lk_live"), "{}", e.message);
+        assert!(!e.message.contains("panic"), "{}", e.message);
+    }
+
+    #[test]
+    fn secrets_for_the_window_serialize_but_do_not_debug() {
+        let kit = testkit::signed_in();
+        let d = &kit.desk;
+        let issued = d
+            .with_session(|lk, s| {
+                Ok(lk.create_key(
+                    s,
+                    &NewKey {
+                        name: "ci".into(),
+                        permissions: vec![],
+                        environment: latchkey_core::Environment::Live,
+                        expiry: Expiry::Days(30),
+                        revealable: false,
+                    },
+                )?)
+            })
+            .unwrap();
+        let text = issued.secret.expose().to_owned();
+        let shown = issue(d, issued);
+        let json = serde_json::to_value(&shown).unwrap();
+        assert_eq!(json["secret"], text.as_str());
+        assert!(!format!("{shown:?}").contains(&text));
+    }
 
     fn parse(json: &str) -> CommandResult<Expiry> {
         serde_json::from_str::<WindowExpiry>(json)

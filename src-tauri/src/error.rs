@@ -37,6 +37,29 @@ impl CommandError {
             "You are signed out. Sign in again to continue.",
         )
     }
+
+    /// The code step of a sign-in came after the core's limit: start again.
+    pub fn sign_in_expired() -> Self {
+        Self::new(
+            "sign_in_expired",
+            "The sign-in timed out. Enter your password again.",
+        )
+    }
+
+    /// A task that failed inside the app (a panic, a cancelled task). Its own text may
+    /// hold anything, so the window gets only this; the kind goes to stderr.
+    pub fn internal(what: &str, e: &tauri::Error) -> Self {
+        let kind = match e {
+            tauri::Error::JoinError(j) if j.is_panic() => "panicked",
+            tauri::Error::JoinError(_) => "was cancelled",
+            _ => "failed",
+        };
+        eprintln!("latchkey: {what} {kind}");
+        Self::new(
+            "internal_error",
+            "Something went wrong inside Latchkey. Try again; if it keeps happening, restart the app.",
+        )
+    }
 }
 
 impl From<Error> for CommandError {

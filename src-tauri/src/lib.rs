@@ -5,16 +5,19 @@ mod api_server;
 mod clipboard;
 mod commands;
 mod error;
+mod idle;
 mod save;
+mod secret;
 mod settings;
 mod state;
+#[cfg(test)]
+mod testkit;
 
 pub use error::{CommandError, CommandResult};
 
 use state::{Desk, SharedDesk};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tauri::Manager;
+use std::sync::Arc;
+use tauri::{Emitter, Manager};
 
 fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
     let path = latchkey_core::store::path_from_env()?;
@@ -46,19 +49,32 @@ pub fn run() {
                     None
                 }
             };
-            let desk: SharedDesk = Arc::new(Desk {
-                store: open_store(),
-                session: Mutex::new(None),
-                fresh: Mutex::new(HashMap::new()),
-                pending: Mutex::new(None),
-                recovery_codes: Mutex::new(None),
-                clipboard: clipboard::Guard::new(board),
-                settings: Mutex::new(settings::Settings::load(&settings_path)),
+            let desk: SharedDesk = Arc::new(Desk::new(
+                open_store(),
+                board,
                 settings_path,
-                picker: save::picker(),
-                api: api_server::ApiServer::default(),
-            });
+                save::picker(),
+            ));
             app.manage(desk.clone());
+            // The idle lock: Rust keeps the deadline and tells the window.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(idle::watch(
+                desk.clone(),
+                idle::TICK,
+                Desk::idle_limit,
+                move |ended| {
+                    commands::emit_clipboard(&handle, ended.clipboard, "lock");
+                    if ended.signed_in {
+                        let mins = handle
+                            .try_state::<SharedDesk>()
+                            .map(|d| d.settings().idle_lock_mins);
+                        let _ = handle.emit(
+                            "session-locked",
+                            serde_json::json!({ "reason": "idle", "idle_lock_mins": mins }),
+                        );
+                    }
+                },
+            ));
             // Turned on in Settings: serve the JSON API for as long as the app runs.
             let s = desk.settings();
             if s.api_enabled {
@@ -80,6 +96,7 @@ pub fn run() {
             commands::sign_in_code,
             commands::sign_out,
             commands::lock,
+            commands::touch_activity,
             commands::me,
             commands::update_profile,
             commands::set_avatar,
@@ -121,10 +138,10 @@ pub fn run() {
         }
     };
     app.run(|handle, event| {
-        // Leaving must not leave a key behind on the clipboard.
+        // Leaving must not leave a key behind on the clipboard, nor a data key in memory.
         if let tauri::RunEvent::Exit = event {
             if let Some(desk) = handle.try_state::<SharedDesk>() {
-                desk.wipe();
+                let _ = desk.end_session();
                 desk.api.stop();
             }
         }

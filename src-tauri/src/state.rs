@@ -1,14 +1,16 @@
 //! What the running app holds: the store, the signed-in session, secrets just issued
 //! (until their dialog closes), the clipboard guard and the settings.
 
-use crate::clipboard::Guard;
+use crate::clipboard::{Board, ClearOutcome, Guard};
 use crate::error::{CommandError, CommandResult};
+use crate::idle::Activity;
 use crate::save::SavePicker;
 use crate::settings::Settings;
 use latchkey_core::{ApiKeySecret, Latchkey, Session};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 pub struct Desk {
     /// The store, or why it could not be opened (shown in the window, not a panic).
@@ -26,6 +28,16 @@ pub struct Desk {
     pub settings_path: PathBuf,
     pub picker: Box<dyn SavePicker>,
     pub api: crate::api_server::ApiServer,
+    /// When the person last did something: a command, or input the window reported.
+    pub activity: Activity,
+}
+
+/// A session ended by the idle deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleLock {
+    /// Whether a signed-in session ended (not only a half-done MFA sign-in).
+    pub signed_in: bool,
+    pub clipboard: ClearOutcome,
 }
 
 pub type SharedDesk = Arc<Desk>;
@@ -35,6 +47,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Desk {
+    pub fn new(
+        store: Result<Latchkey, CommandError>,
+        board: Option<Box<dyn Board>>,
+        settings_path: PathBuf,
+        picker: Box<dyn SavePicker>,
+    ) -> Desk {
+        Desk {
+            store,
+            session: Mutex::new(None),
+            fresh: Mutex::new(HashMap::new()),
+            pending: Mutex::new(None),
+            recovery_codes: Mutex::new(None),
+            clipboard: Guard::new(board),
+            settings: Mutex::new(Settings::load(&settings_path)),
+            settings_path,
+            picker,
+            api: crate::api_server::ApiServer::default(),
+            activity: Activity::new(),
+        }
+    }
+
     pub fn lk(&self) -> CommandResult<&Latchkey> {
         self.store.as_ref().map_err(Clone::clone)
     }
@@ -70,13 +103,52 @@ impl Desk {
         lock(&self.fresh).remove(id);
     }
 
-    /// Sign-out, lock and exit: drop the session (wiping its data key), every fresh
-    /// secret, and our clipboard content.
-    pub fn wipe(&self) -> bool {
+    /// Before a sign-in and at exit: drop every fresh secret, a pending sign-in and
+    /// the recovery codes on screen, and clear our clipboard content.
+    pub fn wipe(&self) -> ClearOutcome {
         lock(&self.fresh).clear();
         lock(&self.pending).take();
         lock(&self.recovery_codes).take();
         self.clipboard.clear_if_ours(None)
+    }
+
+    /// Sign-out and lock: [`Desk::wipe`], then drop the session, which wipes its
+    /// unwrapped data key.
+    pub fn end_session(&self) -> CommandResult<ClearOutcome> {
+        let outcome = self.wipe();
+        if let Some(s) = self.take_session() {
+            self.lk()?.sign_out(s)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Ends the session if nothing happened for `limit`. Rust keeps this deadline, not
+    /// the window: a frozen or hidden webview cannot keep a session open.
+    pub fn lock_if_idle(&self, limit: Duration) -> Option<IdleLock> {
+        if self.activity.idle_for() < limit {
+            return None;
+        }
+        let signed_in = lock(&self.session).is_some();
+        if !signed_in && lock(&self.pending).is_none() {
+            return None;
+        }
+        let clipboard = match self.end_session() {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // The session is gone all the same; only the audit entry may be missing.
+                eprintln!("latchkey: idle lock: {}", e.message);
+                ClearOutcome::Nothing
+            }
+        };
+        Some(IdleLock {
+            signed_in,
+            clipboard,
+        })
+    }
+
+    /// The idle deadline from Settings.
+    pub fn idle_limit(&self) -> Duration {
+        Duration::from_secs(u64::from(self.settings().idle_lock_mins) * 60)
     }
 
     pub fn set_pending(&self, p: Option<latchkey_core::PendingSignIn>) {

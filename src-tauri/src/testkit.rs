@@ -1,0 +1,96 @@
+//! For the unit tests: a desk on a fresh store, a fake clipboard and no save dialog.
+
+use crate::clipboard::Board;
+use crate::state::{Desk, SharedDesk};
+use latchkey_core::clock::ManualClock;
+use latchkey_core::{Latchkey, NewAccount, Password, SignInStep};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+pub const USER: &str = "ada";
+pub const PASSWORD: &str = "a long enough passphrase";
+
+/// A clipboard in memory.
+#[derive(Clone, Default)]
+pub struct Fake(pub Arc<Mutex<Option<String>>>);
+
+impl Fake {
+    pub fn text(&self) -> Option<String> {
+        self.0.lock().unwrap().clone()
+    }
+    pub fn put(&self, t: &str) {
+        *self.0.lock().unwrap() = Some(t.to_owned());
+    }
+}
+
+impl Board for Fake {
+    fn set_secret(&mut self, t: &str) -> Result<(), String> {
+        self.put(t);
+        Ok(())
+    }
+    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+        Ok(self.text().map(Zeroizing::new))
+    }
+    fn clear(&mut self) -> Result<(), String> {
+        *self.0.lock().unwrap() = None;
+        Ok(())
+    }
+}
+
+struct NoDialog;
+impl crate::save::SavePicker for NoDialog {
+    fn pick(&self, _: &tauri::AppHandle, _: &str) -> Option<std::path::PathBuf> {
+        None
+    }
+}
+
+pub struct Kit {
+    pub desk: SharedDesk,
+    pub board: Fake,
+    pub clock: Arc<ManualClock>,
+    /// Holds the store's directory until the test ends.
+    pub _dir: tempfile::TempDir,
+}
+
+/// A desk on a fresh store with one administrator, not signed in.
+pub fn desk() -> Kit {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::starting_now());
+    let lk = Latchkey::open_with_clock(&dir.path().join("store.db"), clock.clone()).unwrap();
+    let new = NewAccount {
+        username: USER.into(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        is_admin: true,
+        ..Default::default()
+    };
+    lk.init(&new, &Password::new(PASSWORD)).unwrap();
+    let board = Fake::default();
+    let desk = Arc::new(Desk::new(
+        Ok(lk),
+        Some(Box::new(board.clone())),
+        dir.path().join("config/settings.json"),
+        Box::new(NoDialog),
+    ));
+    Kit {
+        desk,
+        board,
+        clock,
+        _dir: dir,
+    }
+}
+
+/// As [`desk`], signed in, with a key of ours on the clipboard.
+pub fn signed_in() -> Kit {
+    let kit = desk();
+    let lk = kit.desk.lk().unwrap();
+    let SignInStep::Done(signed) = lk.begin_sign_in(USER, &Password::new(PASSWORD)).unwrap() else {
+        panic!("no MFA on a fresh account");
+    };
+    kit.desk.set_session(Some(signed.session));
+    kit.desk
+        .clipboard
+        .copy("lk_live_0123456789abcdefghij")
+        .unwrap();
+    kit
+}
