@@ -28,6 +28,98 @@ pub fn throttle_delay(failures: i64) -> Duration {
     Duration::seconds((30i64 << doublings).min(15 * 60))
 }
 
+/// What the throttle said about one more attempt at a secret.
+#[must_use]
+pub(crate) enum Gate {
+    /// Counted as a failure already; [`Attempt::release`] takes it back if it was right.
+    Go(Attempt),
+    Wait {
+        retry_after_secs: u64,
+    },
+}
+
+impl Gate {
+    pub(crate) fn pass(self) -> Result<Attempt> {
+        match self {
+            Gate::Go(a) => Ok(a),
+            Gate::Wait { retry_after_secs } => Err(Error::Throttled { retry_after_secs }),
+        }
+    }
+}
+
+/// One attempt, counted against the account before its secret was checked.
+pub(crate) struct Attempt {
+    account_id: i64,
+    at: i64,
+    failed_before: i64,
+    last_failed_before: Option<i64>,
+}
+
+impl Attempt {
+    /// The secret was right: takes back this attempt's count. The previous failure time
+    /// comes back too unless another attempt has moved it since.
+    pub(crate) fn release(&self, tx: &rusqlite::Connection) -> Result<()> {
+        tx.execute(
+            "UPDATE accounts SET failed_logins = max(failed_logins - 1, 0),
+                    last_failed_at = CASE WHEN failed_logins = ?2 + 1 AND last_failed_at = ?3
+                                          THEN ?4 ELSE last_failed_at END
+             WHERE id = ?1",
+            rusqlite::params![
+                self.account_id,
+                self.failed_before,
+                self.at,
+                self.last_failed_before
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// Inside the caller's `BEGIN IMMEDIATE` transaction: while the throttle says wait,
+/// audits a `throttled` event and says so; otherwise counts the attempt as a failure up
+/// front. Checking and counting under the one write lock is what keeps parallel attempts
+/// from each seeing the same old count.
+pub(crate) fn reserve_attempt(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    tag: Option<(i64, &str)>,
+    action: &str,
+    now: i64,
+    throttled_detail: &str,
+) -> Result<Gate> {
+    let (failed, last): (i64, Option<i64>) = tx.query_row(
+        "SELECT failed_logins, last_failed_at FROM accounts WHERE id = ?1",
+        [account_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let wait = throttle_delay(failed).whole_seconds();
+    if let Some(last) = last {
+        let remaining = last + wait - now;
+        if wait > 0 && remaining > 0 {
+            record(
+                tx,
+                now,
+                Entry::ok(tag, action, None)
+                    .outcome("throttled")
+                    .detail(throttled_detail),
+            )?;
+            return Ok(Gate::Wait {
+                retry_after_secs: remaining as u64,
+            });
+        }
+    }
+    tx.execute(
+        "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+        (account_id, now),
+    )?;
+    Ok(Gate::Go(Attempt {
+        account_id,
+        at: now,
+        failed_before: failed,
+        last_failed_before: last,
+    }))
+}
+
 /// A signed-in account. Only the engine can make one; it holds the account's unwrapped
 /// data key, wiped when the session is dropped (sign out, lock, exit).
 pub struct Session {
@@ -199,7 +291,6 @@ struct Credentials {
     phc: String,
     disabled: bool,
     failed: i64,
-    last_failed_at: Option<i64>,
     dek_salt: Vec<u8>,
     dek_wrapped: Vec<u8>,
     dek_kdf: String,
@@ -211,7 +302,7 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
     use rusqlite::OptionalExtension;
     Ok(conn
         .prepare_cached(
-            "SELECT id, username, password_hash, disabled, failed_logins, last_failed_at,
+            "SELECT id, username, password_hash, disabled, failed_logins,
                     dek_salt, dek_wrapped, dek_kdf, secrets_lost, mfa_secret_ct IS NOT NULL
              FROM accounts WHERE username_key = ?1 OR email_key = ?1 ORDER BY username_key = ?1 DESC LIMIT 1",
         )?
@@ -222,12 +313,11 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
                 phc: r.get(2)?,
                 disabled: r.get(3)?,
                 failed: r.get(4)?,
-                last_failed_at: r.get(5)?,
-                dek_salt: r.get(6)?,
-                dek_wrapped: r.get(7)?,
-                dek_kdf: r.get(8)?,
-                notices: r.get(9)?,
-                mfa_on: r.get(10)?,
+                dek_salt: r.get(5)?,
+                dek_wrapped: r.get(6)?,
+                dek_kdf: r.get(7)?,
+                notices: r.get(8)?,
+                mfa_on: r.get(9)?,
             })
         })
         .optional()?)
@@ -260,18 +350,32 @@ impl Latchkey {
 
     /// Checks a password for an account, applying and updating the failure throttle and
     /// auditing the attempt under `action`. Returns the credentials row on success.
+    ///
+    /// The throttle is consulted and the attempt counted in one `BEGIN IMMEDIATE`
+    /// transaction before argon2 runs, so parallel attempts (threads, processes) queue on
+    /// the count instead of all passing a check made on the same old value. A right
+    /// password takes its count back.
     fn check_password(
         &self,
         login: &str,
         password: &Password,
         action: &str,
     ) -> Result<(Credentials, Argon2Params)> {
-        let (creds, pol) = self
-            .store
-            .read(|c| Ok((load_credentials(c, login)?, policy::load(c)?)))?;
         let now = self.now_unix();
-        let Some(creds) = creds else {
-            // Same work as a real check, so timing does not reveal which usernames exist.
+        let (creds, pol, gate) = self.store.write(|tx| {
+            let pol = policy::load(tx)?;
+            let Some(creds) = load_credentials(tx, login)? else {
+                return Ok((None, pol, None));
+            };
+            let tag = Some((creds.id, creds.username.as_str()));
+            let detail = format!("{} failures in a row", creds.failed);
+            let gate = reserve_attempt(tx, creds.id, tag, action, now, &detail)?;
+            Ok((Some(creds), pol, Some(gate)))
+        })?;
+
+        let (Some(creds), Some(gate)) = (creds, gate) else {
+            // Same work as a wrong password (one argon2 run, then one audit write), so
+            // neither time nor load tells which usernames exist.
             let decoy = password::decoy_hash(pol.argon2)?;
             let _ = password::verify(password, &decoy);
             self.store.write(|tx| {
@@ -283,37 +387,15 @@ impl Latchkey {
             })?;
             return Err(Error::BadCredentials);
         };
+        let attempt = gate.pass()?;
         let tag = Some((creds.id, creds.username.as_str()));
 
-        let wait = throttle_delay(creds.failed);
-        if let Some(last) = creds.last_failed_at {
-            let remaining = last + wait.whole_seconds() - now;
-            if wait > Duration::ZERO && remaining > 0 {
-                self.store.write(|tx| {
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(tag, action, None)
-                            .outcome("throttled")
-                            .detail(format!("{} failures in a row", creds.failed)),
-                    )
-                })?;
-                return Err(Error::Throttled {
-                    retry_after_secs: remaining as u64,
-                });
-            }
-        }
-
         if !password::verify(password, &creds.phc) {
-            self.store.write(|tx| {
-                tx.execute(
-                    "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
-                    (creds.id, now),
-                )?;
-                record(tx, now, Entry::ok(tag, action, None).outcome("failed"))
-            })?;
+            self.store
+                .write(|tx| record(tx, now, Entry::ok(tag, action, None).outcome("failed")))?;
             return Err(Error::BadCredentials);
         }
+        self.store.write(|tx| attempt.release(tx))?;
         Ok((creds, pol.argon2))
     }
 

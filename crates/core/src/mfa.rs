@@ -5,7 +5,7 @@
 //! plaintext and is available only after the password has unwrapped that key.
 
 use crate::audit::{record, Entry};
-use crate::auth::{throttle_delay, Session};
+use crate::auth::{reserve_attempt, Session};
 use crate::secret::KeyBytes;
 use crate::{crypto, Error, Latchkey, Result};
 use rusqlite::OptionalExtension;
@@ -178,44 +178,31 @@ impl Latchkey {
     ) -> Result<Factor> {
         let now = self.now_unix();
         let tag = Some((account_id, username));
-        let (sealed, last_step, failed, last_failed): (Option<Vec<u8>>, i64, i64, Option<i64>) = self.store.read(|c| {
-            Ok(c.query_row(
-                "SELECT mfa_secret_ct, mfa_last_step, failed_logins, last_failed_at FROM accounts WHERE id = ?1",
+        // Throttle checked and this attempt counted under one write lock, before the code
+        // is looked at (see `reserve_attempt`); a right code resets the count below.
+        let (sealed, last_step, gate) = self.store.write(|tx| {
+            let (sealed, last_step): (Option<Vec<u8>>, i64) = tx.query_row(
+                "SELECT mfa_secret_ct, mfa_last_step FROM accounts WHERE id = ?1",
                 [account_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?)
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let sealed = sealed.ok_or_else(|| {
+                Error::Conflict("two-step verification is not on for this account".into())
+            })?;
+            let gate = reserve_attempt(tx, account_id, tag, action, now, "code")?;
+            Ok((sealed, last_step, gate))
         })?;
-        let sealed = sealed.ok_or_else(|| {
-            Error::Conflict("two-step verification is not on for this account".into())
-        })?;
-
-        let wait = throttle_delay(failed).whole_seconds();
-        if let Some(last) = last_failed {
-            let remaining = last + wait - now;
-            if wait > 0 && remaining > 0 {
-                self.store.write(|tx| {
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(tag, action, None)
-                            .outcome("throttled")
-                            .detail("code"),
-                    )
-                })?;
-                return Err(Error::Throttled {
-                    retry_after_secs: remaining as u64,
-                });
-            }
-        }
+        gate.pass()?;
 
         let typed = normalise(code);
+        // The attempt was counted before the check; a failure only needs its audit entry.
         let fail = |why: &str| -> Result<Factor> {
             self.store.write(|tx| {
-                tx.execute(
-                    "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
-                    (account_id, now),
-                )?;
-                record(tx, now, Entry::ok(tag, action, None).outcome("failed").detail(why))
+                record(
+                    tx,
+                    now,
+                    Entry::ok(tag, action, None).outcome("failed").detail(why),
+                )
             })?;
             Err(Error::invalid(
                 "code",
@@ -357,47 +344,70 @@ impl Latchkey {
     }
 
     /// Finishes enrolment with a first code; returns the recovery codes, shown once.
+    /// A wrong code counts toward the account's throttle and is audited, as at sign-in.
     pub fn mfa_confirm(&self, session: &Session, code: &str) -> Result<RecoveryCodes> {
         let dek = session.data_key()?;
         let now = self.now_unix();
-        let pending: Option<Vec<u8>> = self.store.read(|c| {
-            Ok(c.query_row(
-                "SELECT mfa_pending_ct FROM accounts WHERE id = ?1",
-                [session.account_id.0],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten())
+        let tag = Some((session.account_id.0, session.username.as_str()));
+        let (pending, gate) = self.store.write(|tx| {
+            let actor = self.actor(tx, session)?;
+            let pending: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT mfa_pending_ct FROM accounts WHERE id = ?1",
+                    [actor.id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let pending = pending.ok_or_else(|| {
+                Error::Conflict("start setting up two-step verification first".into())
+            })?;
+            let gate = reserve_attempt(tx, actor.id, tag, "mfa.enabled", now, "code")?;
+            Ok((pending, gate))
         })?;
-        let pending = pending.ok_or_else(|| {
-            Error::Conflict("start setting up two-step verification first".into())
-        })?;
+        let attempt = gate.pass()?;
         let secret = crypto::open(dek, &pending, &secret_aad(session.account_id.0))?;
         let t = totp(&secret, &session.username)?;
         let typed = normalise(code);
         let origin = (now.max(0) as u64) / STEP_SECS;
-        let step = (origin.saturating_sub(1)..=origin + 1)
-            .find(|s| {
-                bool::from(
-                    t.generate(s * STEP_SECS)
-                        .to_string()
-                        .as_bytes()
-                        .ct_eq(typed.as_bytes()),
-                )
-            })
-            .ok_or_else(|| {
-                Error::invalid(
-                    "code",
-                    "is not correct; check the time on your device and try the next code",
+        let step = (origin.saturating_sub(1)..=origin + 1).find(|s| {
+            bool::from(
+                t.generate(s * STEP_SECS)
+                    .to_string()
+                    .as_bytes()
+                    .ct_eq(typed.as_bytes()),
+            )
+        });
+        let Some(step) = step else {
+            self.store.write(|tx| {
+                record(
+                    tx,
+                    now,
+                    Entry::ok(tag, "mfa.enabled", None)
+                        .outcome("failed")
+                        .detail("wrong code"),
                 )
             })?;
+            return Err(Error::invalid(
+                "code",
+                "is not correct; check the time on your device and try the next code",
+            ));
+        };
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
-            tx.execute(
+            let n = tx.execute(
                 "UPDATE accounts SET mfa_secret_ct = mfa_pending_ct, mfa_pending_ct = NULL, mfa_last_step = ?2
-                 WHERE id = ?1 AND mfa_pending_ct IS NOT NULL",
-                (actor.id, step as i64),
+                 WHERE id = ?1 AND mfa_pending_ct = ?3",
+                rusqlite::params![actor.id, step as i64, pending],
             )?;
+            if n != 1 {
+                return Err(Error::Conflict(
+                    "set-up was restarted or finished elsewhere; start again".into(),
+                ));
+            }
+            // Only this attempt's count is taken back: proving one holds a new secret
+            // says nothing about earlier failed sign-ins.
+            attempt.release(tx)?;
             let codes = replace_recovery_codes(tx, actor.id, now)?;
             record(tx, now, Entry::ok(actor.tag(), "mfa.enabled", None))?;
             Ok(codes)
