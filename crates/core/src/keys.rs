@@ -117,11 +117,24 @@ impl Expiry {
                 at
             }
         };
+        // The limit, in the units the person chose: a preset of at most `max` days, or a
+        // date no later than today (UTC) plus `max` days. A date's key lives until the end
+        // of that day, so it can outlast a preset by less than a day, never by more.
         if let Some(max) = pol.max_key_lifetime_days {
-            if at - now > Duration::days(max.into()) + Duration::days(1) {
+            let last_date = now.date().checked_add(Duration::days(max.into()));
+            let within = match self {
+                Expiry::Days(d) => u32::from(d) <= max,
+                Expiry::On(date) => last_date.is_some_and(|last| date <= last),
+                Expiry::Never => false,
+            };
+            if !within {
+                let last = last_date.map_or_else(|| "today".into(), |d| d.to_string());
                 return Err(Error::invalid(
                     "expiry",
-                    format!("must be within {max} days: the policy limits key lifetime"),
+                    format!(
+                        "must be within {max} days: the policy limits key lifetime \
+                         (a preset of at most {max} days, or a date no later than {last})"
+                    ),
                 ));
             }
         }

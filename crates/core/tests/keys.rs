@@ -872,3 +872,89 @@ fn a_key_session_is_bounded_by_its_permissions_and_cannot_step_up() {
         "the API key is not valid (malformed)"
     );
 }
+
+fn with_max_lifetime(w: &common::World, days: u32) -> Session {
+    let admin = w.admin();
+    w.lk.set_policy(
+        &admin,
+        &PolicyUpdate {
+            max_key_lifetime_days: Some(Some(days)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    admin
+}
+
+/// A preset is allowed when its days are at most the policy's maximum: not one day more.
+#[rstest]
+#[case(60, Expiry::Days(60), true)]
+#[case(59, Expiry::Days(60), false)]
+#[case(89, Expiry::Days(90), false)]
+#[case(90, Expiry::Days(90), true)]
+#[case(7, Expiry::Days(7), true)]
+#[case(6, Expiry::Days(7), false)]
+fn presets_must_be_within_the_maximum_lifetime(
+    #[case] max: u32,
+    #[case] expiry: Expiry,
+    #[case] allowed: bool,
+) {
+    let w = common::world();
+    let admin = with_max_lifetime(&w, max);
+    let r = w.lk.create_key(
+        &admin,
+        &NewKey {
+            expiry,
+            ..key("k", &[])
+        },
+    );
+    match (allowed, r) {
+        (true, Ok(_)) => {}
+        (false, Err(e)) => {
+            assert_eq!(e.field(), Some("expiry"));
+            assert!(
+                e.to_string()
+                    .contains(&format!("a preset of at most {max} days")),
+                "{e}"
+            );
+        }
+        (_, r) => panic!("max {max}, {expiry:?}: {r:?}"),
+    }
+}
+
+/// A custom date is allowed up to today (UTC) plus the maximum, and not a day later; the
+/// error says which date is the last one allowed.
+#[test]
+fn custom_dates_must_be_within_the_maximum_lifetime() {
+    let w = common::world();
+    let admin = with_max_lifetime(&w, 30);
+    let today = w.clock.now().date();
+    let last = today + Duration::days(30);
+    let ok =
+        w.lk.create_key(
+            &admin,
+            &NewKey {
+                expiry: Expiry::On(last),
+                ..key("last day", &[])
+            },
+        )
+        .unwrap();
+    assert_eq!(ok.key.expires_at.unwrap().date(), last);
+    let e =
+        w.lk.create_key(
+            &admin,
+            &NewKey {
+                expiry: Expiry::On(last + Duration::days(1)),
+                ..key("a day late", &[])
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "expiry: must be within 30 days: the policy limits key lifetime \
+             (a preset of at most 30 days, or a date no later than {last})"
+        )
+    );
+    assert_eq!(w.lk.list_keys(&admin).unwrap().len(), 1);
+}
