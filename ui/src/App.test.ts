@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { DAY, backend, commands, fail, iso, makeKey, makeMe, makePolicy, resources, settings } from './test/fixtures';
 
@@ -116,25 +117,75 @@ describe('App shell', () => {
     expect(screen.getByTestId('settings-clipboard')).toBeInTheDocument();
   });
 
-  it('locks after the idle time without activity and returns to sign-in', async () => {
+  it('reports input to Rust, throttled, and never locks on its own', async () => {
     vi.useFakeTimers();
-    const calls = backend({
-      app_state: state({ me: makeMe(), settings: { clipboard_clear_secs: 30, idle_lock_mins: 2 } }),
-      lock: null,
-    });
+    const calls = backend(
+      {
+        app_state: state({ me: makeMe(), settings: { clipboard_clear_secs: 30, idle_lock_mins: 1 } }),
+        touch_activity: null,
+      },
+      { events: true },
+    );
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId('nav-menu')).toBeInTheDocument());
+    const touches = () => commands(calls).filter((c) => c === 'touch_activity').length;
 
-    // Activity keeps it open.
-    await vi.advanceTimersByTimeAsync(90_000);
     await fireEvent.keyDown(window, { key: 'a' });
-    await vi.advanceTimersByTimeAsync(90_000);
-    expect(commands(calls)).not.toContain('lock');
+    expect(touches()).toBe(1);
+    for (let i = 0; i < 10; i++) await fireEvent.mouseMove(window);
+    expect(touches()).toBe(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(touches()).toBe(2);
 
-    // Two quiet minutes lock it.
-    await vi.advanceTimersByTimeAsync(31_000);
-    expect(commands(calls)).toContain('lock');
-    await vi.waitFor(() => expect(screen.getByTestId('signin-notice')).toHaveTextContent('Locked after 2 minutes'));
+    // Long after the idle time the window is still open: the deadline is Rust's.
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(screen.getByTestId('nav-menu')).toBeInTheDocument();
+    expect(commands(calls)).not.toContain('lock');
+  });
+
+  it('shows the lock screen when Rust ends the idle session', async () => {
+    backend({ app_state: state({ me: makeMe() }), touch_activity: null }, { events: true });
+    render(App);
+    await screen.findByTestId('nav-menu');
+    await new Promise((r) => setTimeout(r, 0)); // let the listener register
+    await emit('session-locked', { reason: 'idle', idle_lock_mins: 2 });
+    expect(await screen.findByTestId('signin-notice')).toHaveTextContent(
+      'Locked after 2 minutes without activity. Sign in to continue.',
+    );
+    expect(screen.queryByTestId('nav-menu')).toBeNull();
+  });
+
+  it('after sign-in says when an administrator turned two-step verification off', async () => {
+    backend({
+      app_state: state(),
+      sign_in: { me: makeMe(), expiring_soon: [], secrets_lost: false, mfa_reset: true },
+      settings,
+      mfa_status: { enabled: false, pending: false, recovery_codes_left: 0 },
+    });
+    render(App);
+    await signInWith(null);
+    const notice = await screen.findByTestId('mfa-reset-notice');
+    expect(notice).toHaveTextContent('An administrator turned off two-step verification for your account.');
+    expect(screen.queryByTestId('secrets-lost-notice')).toBeNull();
+    await fireEvent.click(within(notice).getByTestId('review-mfa'));
+    expect(screen.getByTestId('tab-security')).toHaveAttribute('aria-selected', 'true');
+    expect(screen.queryByTestId('mfa-reset-notice')).toBeNull();
+  });
+
+  it('a password reset that also turned MFA off says both in one notice', async () => {
+    backend({
+      app_state: state(),
+      sign_in: { me: makeMe(), expiring_soon: [], secrets_lost: true, mfa_reset: true },
+      settings,
+    });
+    render(App);
+    await signInWith(null);
+    const notice = await screen.findByTestId('secrets-lost-notice');
+    expect(notice).toHaveTextContent('An administrator reset your password.');
+    expect(within(notice).getByTestId('mfa-reset-note')).toHaveTextContent('Two-step verification was turned off too.');
+    expect(screen.queryByTestId('mfa-reset-notice')).toBeNull();
+    await fireEvent.click(within(notice).getByRole('button', { name: 'Dismiss password reset notice' }));
+    expect(screen.queryByTestId('secrets-lost-notice')).toBeNull();
   });
 
   it('returns to sign-in when a command says the session ended', async () => {

@@ -3,7 +3,8 @@
 // never part of a production build.
 //
 // Query parameters: ?state=setup|signin|app (default app), ?admin=0, ?empty=1,
-// ?stepup=0 (no step-up prompts), ?lost=1 (secrets_lost on sign-in), ?mfa=1 (two-step
+// ?stepup=0 (no step-up prompts), ?lost=1 (secrets_lost on sign-in), ?mfareset=1 (an
+// administrator turned MFA off), ?late=1 (every MFA code comes too late), ?mfa=1 (two-step
 // verification on: sign-in and step-up ask for a code), ?codes=N (recovery codes left).
 // With MFA on, any 6-digit code is accepted except 000000, and so is each recovery code once.
 import { mockIPC } from '@tauri-apps/api/mocks';
@@ -207,9 +208,19 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
         throw err('mfa_required', 'enter the code from your authenticator app, or a recovery code');
       }
       signedIn = true;
-      return { me, expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'), secrets_lost: q.get('lost') === '1', recovery_codes_left: null };
+      return {
+        me,
+        expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'),
+        secrets_lost: q.get('lost') === '1',
+        mfa_reset: q.get('mfareset') === '1',
+        recovery_codes_left: null,
+      };
     case 'sign_in_code':
       if (!pendingSignIn) throw err('not_signed_in', 'Enter your username and password first.');
+      if (q.get('late') === '1') {
+        pendingSignIn = false;
+        throw err('sign_in_expired', 'The sign-in timed out. Enter your password again.');
+      }
       if (failures >= 5) throw err('throttled', 'too many failed attempts; try again in 30 s', { retry_after_secs: 30 });
       if (!checkCode(a.code)) {
         failures++;
@@ -222,6 +233,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
         me,
         expiring_soon: keys.filter((k) => status(k) === 'expiring_soon'),
         secrets_lost: q.get('lost') === '1',
+        mfa_reset: false,
         recovery_codes_left: mfa.codes.length,
       };
     case 'sign_out':
@@ -329,12 +341,14 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
     }
     case 'copy_key': {
       if (!issued.has(a.id) && a.id !== accountKey.id && !keys.some((k) => k.id === a.id && k.revealable && k.viewable)) throw err('no_secret', 'that key is no longer available to copy; regenerate it');
+      if (!issued.has(a.id)) needStepUp();
       if (clipboardTimer) clearTimeout(clipboardTimer);
       const secs = settings.clipboard_clear_secs;
       if (secs !== null) clipboardTimer = setTimeout(() => emit('clipboard-cleared', { reason: 'timer' }), secs * 1000);
       return { clear_after_secs: secs };
     }
     case 'download_key': {
+      if (!issued.has(a.id)) needStepUp();
       const k = [...keys, accountKey].find((x) => x.id === a.id);
       return { path: `/home/ada/Downloads/latchkey-${k?.name ?? 'key'}.json` };
     }
@@ -396,10 +410,14 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       mfa.shown = null;
       return null;
     case 'settings':
+      if (!signedIn) throw err('not_signed_in', 'You are signed out. Sign in again to continue.');
       return settings;
     case 'set_settings':
+      if (!signedIn) throw err('not_signed_in', 'You are signed out. Sign in again to continue.');
       settings = a.settings;
       return settings;
+    case 'touch_activity':
+      return null;
     case 'api_status':
       return settings.api_enabled
         ? { running: true, url: `http://127.0.0.1:${settings.api_port ?? 7171}` }

@@ -55,13 +55,33 @@ describe('clipboard countdown', () => {
     expect(clipboard.phase).toBe('held');
   });
 
-  it('ends on its own if no event arrives', async () => {
+  it('at zero says “clearing” and waits for Rust: it never claims a clear that was not reported', async () => {
     vi.useFakeTimers();
     backend({ copy_key: { clear_after_secs: 10 } }, { events: true });
     render(ClipboardToast);
     await copyAndCount('key-1', 'ci');
-    await vi.advanceTimersByTimeAsync(12_500);
-    expect(clipboard.phase).toBe('cleared');
+    await vi.advanceTimersByTimeAsync(60_000);
+    const toast = screen.getByTestId('clipboard-countdown');
+    expect(clipboard.phase).toBe('counting');
+    expect(toast).toHaveTextContent('“ci” copied — clearing…');
+    expect(toast).not.toHaveTextContent('Clipboard cleared');
+    await emit('clipboard-cleared', { reason: 'timer' });
+    await vi.waitFor(() => expect(toast).toHaveTextContent('Clipboard cleared.'));
+  });
+
+  it('says so, and stays, when clearing failed', async () => {
+    vi.useFakeTimers();
+    backend({ copy_key: { clear_after_secs: 10 } }, { events: true });
+    render(ClipboardToast);
+    await copyAndCount('key-1', 'ci');
+    await vi.advanceTimersByTimeAsync(0);
+    await emit('clipboard-cleared', { reason: 'failed' });
+    const toast = screen.getByTestId('clipboard-countdown');
+    await vi.waitFor(() => expect(toast).toHaveTextContent('Could not clear the clipboard: it may still hold the key.'));
+    expect(toast).toHaveClass('failed');
+    expect(screen.getByRole('status')).toHaveTextContent('Could not clear the clipboard');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(screen.getByTestId('clipboard-countdown')).toBeInTheDocument();
   });
 
   it('can be dismissed', async () => {

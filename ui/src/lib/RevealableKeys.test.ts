@@ -43,8 +43,14 @@ describe('Revealable keys', () => {
     const row = within(await screen.findByTestId('key-row-dash'));
     expect(row.getByRole('button', { name: 'View dash' })).toHaveAttribute('data-testid', 'view');
     expect(row.queryByTestId('key-not-viewable')).toBeNull();
+    expect(row.getByRole('button', { name: 'Copy dash' })).toHaveAttribute('data-testid', 'copy');
+    expect(row.getByRole('button', { name: 'Download dash' })).toHaveAttribute('data-testid', 'download');
     const lostRow = within(screen.getByTestId('key-row-pipeline'));
     expect(lostRow.queryByTestId('view')).toBeNull();
+    expect(lostRow.queryByTestId('copy')).toBeNull();
+    expect(lostRow.queryByTestId('download')).toBeNull();
+    expect(within(screen.getByTestId('key-row-plain')).queryByTestId('copy')).toBeNull();
+    expect(within(screen.getByTestId('key-row-gone')).queryByTestId('download')).toBeNull();
     expect(lostRow.getByTestId('key-not-viewable')).toHaveTextContent('Can no longer be viewed (password was reset)');
     expect(within(screen.getByTestId('key-row-plain')).queryByTestId('view')).toBeNull();
     expect(within(screen.getByTestId('key-row-plain')).queryByTestId('key-not-viewable')).toBeNull();
@@ -129,5 +135,83 @@ describe('Revealable keys', () => {
     const err = await screen.findByTestId('keys-action-error');
     expect(err).toHaveTextContent('This key can no longer be viewed.');
     expect(err).toHaveAttribute('role', 'alert');
+  });
+
+  it('row Copy asks “Confirm it’s you”, then copies by id: the secret never reaches the window', async () => {
+    const key = makeKey({ name: 'dash', revealable: true, viewable: true });
+    let proven = false;
+    const calls = backend(
+      {
+        list_keys: [key],
+        list_permissions: resources,
+        copy_key: () => (proven ? { clear_after_secs: 20 } : fail('step_up_required', "confirm it's you")),
+        confirm_password: () => {
+          proven = true;
+          return null;
+        },
+      },
+      { events: true },
+    );
+    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByRole('button', { name: 'Copy dash' }));
+
+    const prompt = await screen.findByRole('alertdialog', { name: 'Confirm it’s you' });
+    expect(prompt).toHaveTextContent('To copy “dash”, enter your password again.');
+    await fireEvent.input(screen.getByTestId('stepup-password'), { target: { value: 'right password' } });
+    await fireEvent.click(screen.getByTestId('stepup-submit'));
+
+    await vi.waitFor(() => expect(clipboard.phase).toBe('counting'));
+    expect(clipboard.label).toBe('dash');
+    expect(clipboard.total).toBe(20);
+    expect(screen.queryByTestId('stepup-dialog')).toBeNull();
+    expect(screen.queryByTestId('view-dialog')).toBeNull();
+    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'copy_key', 'confirm_password', 'copy_key']);
+    expect(calls[4].args).toEqual({ id: key.id });
+  });
+
+  it('row Download saves the key file after step-up and says where', async () => {
+    const key = makeKey({ name: 'dash', revealable: true, viewable: true });
+    let proven = false;
+    const calls = backend({
+      list_keys: [key],
+      list_permissions: resources,
+      download_key: () => (proven ? { path: '/home/ada/latchkey-dash.json' } : fail('step_up_required', "confirm it's you")),
+      confirm_password: () => {
+        proven = true;
+        return null;
+      },
+    });
+    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByTestId('download'));
+    expect(await screen.findByRole('alertdialog', { name: 'Confirm it’s you' })).toHaveTextContent('To download “dash”');
+    await fireEvent.input(screen.getByTestId('stepup-password'), { target: { value: 'right password' } });
+    await fireEvent.click(screen.getByTestId('stepup-submit'));
+
+    expect(await screen.findByTestId('keys-notice')).toHaveTextContent('Saved “dash” to /home/ada/latchkey-dash.json.');
+    expect(commands(calls).filter((c) => c === 'download_key')).toHaveLength(2);
+    expect(commands(calls)).not.toContain('reveal_key');
+  });
+
+  it('a cancelled save dialog says nothing; a refused Copy shows its error above the list', async () => {
+    const key = makeKey({ name: 'dash', revealable: true, viewable: true });
+    backend({
+      list_keys: [key],
+      list_permissions: resources,
+      download_key: null,
+      copy_key: () => fail('clipboard_unavailable', 'could not copy: no clipboard is available on this desktop'),
+    });
+    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    const row = within(await screen.findByTestId('key-row-dash'));
+    await fireEvent.click(row.getByTestId('download'));
+    await vi.waitFor(() => expect(row.getByTestId('download')).not.toBeDisabled());
+    expect(screen.queryByTestId('keys-notice')).toBeNull();
+    expect(screen.queryByTestId('keys-action-error')).toBeNull();
+
+    await fireEvent.click(row.getByTestId('copy'));
+    const err = await screen.findByTestId('keys-action-error');
+    expect(err).toHaveTextContent('Could not copy: no clipboard is available on this desktop.');
+    expect(err).toHaveAttribute('data-code', 'clipboard_unavailable');
+    expect(clipboard.phase).toBe('idle');
+    expect(screen.queryByTestId('stepup-dialog')).toBeNull();
   });
 });

@@ -100,7 +100,20 @@ describe('SignIn with two-step verification', () => {
     expect(screen.getByTestId('signin-login')).toHaveValue('ada');
   });
 
-  it('treats a code that came too late like an expired sign-in', async () => {
+  it('a code that came too late (sign_in_expired) starts over with the password', async () => {
+    backend({
+      sign_in: mfaRequired,
+      sign_in_code: () => fail('sign_in_expired', 'The sign-in timed out. Enter your password again.'),
+    });
+    render(SignIn);
+    await password();
+    await code('123456');
+    expect(await screen.findByTestId('signin-error')).toHaveTextContent('timed out');
+    expect(screen.getByTestId('signin-password')).toBeInTheDocument();
+    expect(screen.getByTestId('signin-login')).toHaveValue('ada');
+  });
+
+  it('a wrong code is not read as a late one, whatever its wording', async () => {
     backend({
       sign_in: mfaRequired,
       sign_in_code: () => fail('invalid_input', 'code: came too late; sign in again', { field: 'code' }),
@@ -108,8 +121,9 @@ describe('SignIn with two-step verification', () => {
     render(SignIn);
     await password();
     await code('123456');
-    expect(await screen.findByTestId('signin-error')).toHaveTextContent('timed out');
-    expect(screen.getByTestId('signin-password')).toBeInTheDocument();
+    // Decided by the error code, not the message: it stays on the code step.
+    expect(await screen.findByTestId('signin-code-error')).toBeInTheDocument();
+    expect(screen.getByTestId('signin-code')).toBeInTheDocument();
   });
 
   it('"Use a different account" goes back to an empty password form', async () => {

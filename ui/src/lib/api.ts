@@ -100,6 +100,8 @@ export interface SignInResult {
   me: Me;
   expiring_soon: KeyView[];
   secrets_lost: boolean;
+  /** An administrator turned two-step verification off since the last sign-in. Absent from older Rust builds. */
+  mfa_reset?: boolean;
   /** With MFA on: unused recovery codes left (warn at 3 or fewer); null when MFA is off. */
   recovery_codes_left: number | null;
 }
@@ -139,8 +141,19 @@ export interface MfaEnrollment {
 /** Recovery codes at or below this number are a warning. */
 export const RECOVERY_CODES_LOW = 3;
 
+/**
+ * What became of a copied secret (event `clipboard-cleared`): cleared by its timer or by
+ * a lock, replaced by something another app copied (left alone), or a clear that failed
+ * (it may still be there).
+ */
 export interface ClipboardCleared {
-  reason: 'timer' | 'lock' | 'exit' | 'replaced';
+  reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed';
+}
+
+/** Event `session-locked`: Rust ended the session after the idle time from Settings. */
+export interface SessionLocked {
+  reason: 'idle';
+  idle_lock_mins: number | null;
 }
 
 export function isApiError(value: unknown): value is ApiError {
@@ -200,6 +213,8 @@ export const signIn = (login: string, password: string) =>
 export const signInCode = (code: string) => call<SignInResult>('sign_in_code', { code });
 export const signOut = () => call<null>('sign_out');
 export const lock = () => call<null>('lock');
+/** Input in the window: postpones Rust's idle lock. Throttled by the caller (idle.ts). */
+export const touchActivity = () => call<null>('touch_activity');
 
 export const me = () => call<Me>('me');
 export const updateProfile = (firstName: string, lastName: string, email: string) =>

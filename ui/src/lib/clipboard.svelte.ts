@@ -1,13 +1,12 @@
 // The clipboard countdown shown after Copy. Rust does the copying and the clearing; the
-// window counts down from what `copy_key` answered and stops when Rust reports
-// `clipboard-cleared`.
+// window counts down from what `copy_key` answered and ends only when Rust reports what
+// happened (`clipboard-cleared`: cleared, replaced by another app, or failed). At zero
+// it says "clearing" until then; it never assumes.
 import { copyKey, copyRecoveryCodes, type ClipboardCleared } from './api';
 
 export type ClipboardPhase = 'idle' | 'counting' | 'held' | 'cleared';
 
 const CLEARED_MESSAGE_MS = 3000;
-// If the countdown reaches zero and no event came, assume Rust cleared it.
-const EVENT_GRACE_MS = 2000;
 
 class ClipboardCountdown {
   phase = $state<ClipboardPhase>('idle');
@@ -46,20 +45,23 @@ class ClipboardCountdown {
     this.remaining = secs;
     this.#deadline = Date.now() + secs * 1000;
     this.#tick = setInterval(() => {
-      const left = Math.max(0, Math.ceil((this.#deadline - Date.now()) / 1000));
-      this.remaining = left;
-      if (Date.now() >= this.#deadline + EVENT_GRACE_MS) this.cleared('timer');
+      this.remaining = Math.max(0, Math.ceil((this.#deadline - Date.now()) / 1000));
+      if (this.remaining === 0 && this.#tick) {
+        clearInterval(this.#tick);
+        this.#tick = null;
+      }
     }, 250);
   }
 
-  /** Rust said the clipboard was cleared (or replaced): end the countdown. */
+  /** Rust said what became of the copy: end the countdown with that. */
   cleared(reason: ClipboardCleared['reason']) {
     if (this.phase === 'idle') return;
     this.#stopTimers();
     this.phase = 'cleared';
     this.reason = reason;
     this.remaining = 0;
-    this.#hide = setTimeout(() => this.dismiss(), CLEARED_MESSAGE_MS);
+    // A failure stays until dismissed: the key may still be on the clipboard.
+    if (reason !== 'failed') this.#hide = setTimeout(() => this.dismiss(), CLEARED_MESSAGE_MS);
   }
 
   dismiss() {

@@ -1,31 +1,45 @@
 import { describe, expect, it, vi } from 'vitest';
-import { watchIdle } from './idle';
+import { reportActivity } from './idle';
 
-describe('watchIdle', () => {
-  it('fires once after the idle time, and activity postpones it', () => {
+const move = () => window.dispatchEvent(new MouseEvent('mousemove'));
+const key = () => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'x' }));
+
+describe('reportActivity', () => {
+  it('reports the first input at once, then at most once per interval', () => {
     vi.useFakeTimers();
-    const onidle = vi.fn();
-    const stop = watchIdle(60_000, onidle);
-    vi.advanceTimersByTime(50_000);
-    window.dispatchEvent(new MouseEvent('mousemove'));
-    vi.advanceTimersByTime(50_000);
-    expect(onidle).not.toHaveBeenCalled();
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'x' }));
-    vi.advanceTimersByTime(59_000);
-    expect(onidle).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(1_000);
-    expect(onidle).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(600_000);
-    expect(onidle).toHaveBeenCalledTimes(1);
+    const report = vi.fn();
+    const stop = reportActivity(report, 5_000);
+    expect(report).not.toHaveBeenCalled();
+
+    move();
+    expect(report).toHaveBeenCalledTimes(1);
+    // A burst of input inside the interval: one more report, at its end.
+    for (let i = 0; i < 20; i++) {
+      vi.advanceTimersByTime(100);
+      key();
+    }
+    expect(report).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(3_000);
+    expect(report).toHaveBeenCalledTimes(2);
+
+    // Quiet: nothing more is sent.
+    vi.advanceTimersByTime(60_000);
+    expect(report).toHaveBeenCalledTimes(2);
+    // The next input after a quiet spell goes at once.
+    move();
+    expect(report).toHaveBeenCalledTimes(3);
     stop();
   });
 
-  it('stops watching when told', () => {
+  it('stops watching when told, dropping a pending report', () => {
     vi.useFakeTimers();
-    const onidle = vi.fn();
-    const stop = watchIdle(1_000, onidle);
+    const report = vi.fn();
+    const stop = reportActivity(report, 5_000);
+    move();
+    move();
     stop();
-    vi.advanceTimersByTime(5_000);
-    expect(onidle).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(10_000);
+    move();
+    expect(report).toHaveBeenCalledTimes(1);
   });
 });

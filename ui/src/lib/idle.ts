@@ -1,38 +1,39 @@
-// Lock the window after a period without keyboard or pointer activity.
+// Input in the window, reported to Rust, which keeps the idle deadline (every command
+// counts too) and locks the session itself when it passes; the window only shows the
+// lock screen when Rust says `session-locked`.
 
 const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'mousedown', 'mousemove', 'wheel', 'touchstart', 'scroll'] as const;
 
+/** At most one report per this many milliseconds; the lock may come this much early. */
+export const ACTIVITY_REPORT_MS = 5_000;
+
 /**
- * Calls `onidle` once after `ms` without activity in the window. Returns a function that
- * stops watching. Activity only records a time stamp; a single timer checks it.
+ * Calls `report` on input, at most once per `everyMs`: at once for the first input after
+ * a quiet spell, and once more at the end of the spell for input inside it, so Rust sees
+ * the last input no more than `everyMs` late. Returns a function that stops watching.
  */
-export function watchIdle(ms: number, onidle: () => void, target: Window = window): () => void {
-  let last = Date.now();
-  let timer: ReturnType<typeof setTimeout> | null = null;
+export function reportActivity(report: () => void, everyMs = ACTIVITY_REPORT_MS, target: Window = window): () => void {
+  let lastSent = -Infinity;
+  let trailing: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
 
+  const send = () => {
+    lastSent = Date.now();
+    trailing = null;
+    if (!stopped) report();
+  };
+
   const mark = () => {
-    last = Date.now();
+    if (stopped || trailing) return;
+    const wait = lastSent + everyMs - Date.now();
+    if (wait <= 0) send();
+    else trailing = setTimeout(send, wait);
   };
-
-  const check = () => {
-    if (stopped) return;
-    const idleFor = Date.now() - last;
-    if (idleFor >= ms) {
-      stop();
-      onidle();
-    } else {
-      timer = setTimeout(check, ms - idleFor);
-    }
-  };
-
-  function stop() {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    for (const ev of ACTIVITY) target.removeEventListener(ev, mark, true);
-  }
 
   for (const ev of ACTIVITY) target.addEventListener(ev, mark, { capture: true, passive: true });
-  timer = setTimeout(check, ms);
-  return stop;
+  return () => {
+    stopped = true;
+    if (trailing) clearTimeout(trailing);
+    for (const ev of ACTIVITY) target.removeEventListener(ev, mark, true);
+  };
 }
