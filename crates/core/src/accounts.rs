@@ -167,9 +167,16 @@ impl Latchkey {
         new: &NewAccount,
         password: &Password,
     ) -> Result<(Account, Option<IssuedKey>)> {
-        let actor = self.store.read(|c| self.actor(c, session))?;
-        actor.require_admin()?;
-        self.insert_account(Some(&actor), new, password)
+        self.guarded(
+            session,
+            "account.created",
+            Some(format!("account {}", new.username.trim())),
+            || {
+                let actor = self.store.read(|c| self.actor(c, session))?;
+                actor.require_admin()?;
+                self.insert_account(Some(&actor), new, password)
+            },
+        )
     }
 
     fn insert_account(
@@ -265,34 +272,45 @@ impl Latchkey {
 
     /// The signed-in account.
     pub fn me(&self, session: &Session) -> Result<Account> {
-        self.store.read(|c| {
-            self.actor(c, session)?.require("account", Action::Read)?;
-            load(c, session.account_id.0)
+        self.guarded(session, "account.read", None, || {
+            self.store.read(|c| {
+                self.actor(c, session)?.require("account", Action::Read)?;
+                load(c, session.account_id.0)
+            })
         })
     }
 
     /// One account by username: one's own, or any for an administrator.
     pub fn account(&self, session: &Session, username: &str) -> Result<Account> {
-        self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            actor.require("account", Action::Read)?;
-            let id = id_by_username(c, username)?;
-            if id != actor.id {
-                actor.require_admin()?;
-            }
-            load(c, id)
-        })
+        self.guarded(
+            session,
+            "account.read",
+            Some(format!("account {username}")),
+            || {
+                self.store.read(|c| {
+                    let actor = self.actor(c, session)?;
+                    actor.require("account", Action::Read)?;
+                    let id = id_by_username(c, username)?;
+                    if id != actor.id {
+                        actor.require_admin()?;
+                    }
+                    load(c, id)
+                })
+            },
+        )
     }
 
     /// All accounts (administrators only).
     pub fn list_accounts(&self, session: &Session) -> Result<Vec<Account>> {
-        self.store.read(|c| {
-            self.actor(c, session)?.require_admin()?;
-            let ids = c
-                .prepare_cached("SELECT id FROM accounts ORDER BY username_key")?
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            ids.into_iter().map(|id| load(c, id)).collect()
+        self.guarded(session, "accounts.read", None, || {
+            self.store.read(|c| {
+                self.actor(c, session)?.require_admin()?;
+                let ids = c
+                    .prepare_cached("SELECT id FROM accounts ORDER BY username_key")?
+                    .query_map([], |r| r.get::<_, i64>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                ids.into_iter().map(|id| load(c, id)).collect()
+            })
         })
     }
 
@@ -303,66 +321,73 @@ impl Latchkey {
         username: &str,
         update: &ProfileUpdate,
     ) -> Result<Account> {
-        let first = update
-            .first_name
-            .as_deref()
-            .map(|s| validate::person_name("first name", s))
-            .transpose()?;
-        let last = update
-            .last_name
-            .as_deref()
-            .map(|s| validate::person_name("last name", s))
-            .transpose()?;
-        let email = match &update.email {
-            None => None,
-            Some(None) => Some(None),
-            Some(Some(e)) if e.trim().is_empty() => Some(None),
-            Some(Some(e)) => Some(Some(validate::email(e)?)),
-        };
-        let now = self.now_unix();
-        let id = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("account", Action::Write)?;
-            let id = id_by_username(tx, username)?;
-            if id != actor.id {
-                actor.require_admin()?;
-            }
-            if let Some(Some(e)) = &email {
-                ensure_unique(tx, "", Some(e), id)?;
-            }
-            let mut changed = Vec::new();
-            if let Some(f) = &first {
-                tx.execute("UPDATE accounts SET first_name = ?2 WHERE id = ?1", (id, f))?;
-                changed.push("first name");
-            }
-            if let Some(l) = &last {
-                tx.execute("UPDATE accounts SET last_name = ?2 WHERE id = ?1", (id, l))?;
-                changed.push("last name");
-            }
-            if let Some(e) = &email {
-                tx.execute(
-                    "UPDATE accounts SET email = ?2, email_key = ?3 WHERE id = ?1",
-                    (id, e, e.as_deref().map(validate::fold)),
-                )?;
-                changed.push("email");
-            }
-            tx.execute(
-                "UPDATE accounts SET updated_at = ?2 WHERE id = ?1",
-                (id, now),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "account.updated",
-                    Some(format!("account {username}")),
-                )
-                .detail(changed.join(", ")),
-            )?;
-            Ok(id)
-        })?;
-        self.store.read(|c| load(c, id))
+        self.guarded(
+            session,
+            "account.updated",
+            Some(format!("account {username}")),
+            || {
+                let first = update
+                    .first_name
+                    .as_deref()
+                    .map(|s| validate::person_name("first name", s))
+                    .transpose()?;
+                let last = update
+                    .last_name
+                    .as_deref()
+                    .map(|s| validate::person_name("last name", s))
+                    .transpose()?;
+                let email = match &update.email {
+                    None => None,
+                    Some(None) => Some(None),
+                    Some(Some(e)) if e.trim().is_empty() => Some(None),
+                    Some(Some(e)) => Some(Some(validate::email(e)?)),
+                };
+                let now = self.now_unix();
+                let id = self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require("account", Action::Write)?;
+                    let id = id_by_username(tx, username)?;
+                    if id != actor.id {
+                        actor.require_admin()?;
+                    }
+                    if let Some(Some(e)) = &email {
+                        ensure_unique(tx, "", Some(e), id)?;
+                    }
+                    let mut changed = Vec::new();
+                    if let Some(f) = &first {
+                        tx.execute("UPDATE accounts SET first_name = ?2 WHERE id = ?1", (id, f))?;
+                        changed.push("first name");
+                    }
+                    if let Some(l) = &last {
+                        tx.execute("UPDATE accounts SET last_name = ?2 WHERE id = ?1", (id, l))?;
+                        changed.push("last name");
+                    }
+                    if let Some(e) = &email {
+                        tx.execute(
+                            "UPDATE accounts SET email = ?2, email_key = ?3 WHERE id = ?1",
+                            (id, e, e.as_deref().map(validate::fold)),
+                        )?;
+                        changed.push("email");
+                    }
+                    tx.execute(
+                        "UPDATE accounts SET updated_at = ?2 WHERE id = ?1",
+                        (id, now),
+                    )?;
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(
+                            actor.tag(),
+                            "account.updated",
+                            Some(format!("account {username}")),
+                        )
+                        .detail(changed.join(", ")),
+                    )?;
+                    Ok(id)
+                })?;
+                self.store.read(|c| load(c, id))
+            },
+        )
     }
 
     /// Disables or re-enables an account (administrators; not oneself). A disabled
@@ -373,39 +398,51 @@ impl Latchkey {
         username: &str,
         disabled: bool,
     ) -> Result<Account> {
-        let now = self.now_unix();
-        let id = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let id = id_by_username(tx, username)?;
-            if id == actor.id {
-                return Err(Error::Forbidden(
-                    "you cannot disable your own account".into(),
-                ));
-            }
-            tx.execute(
-                "UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
-                (id, disabled, now),
-            )?;
-            let action = if disabled {
+        self.guarded(
+            session,
+            if disabled {
                 "account.disabled"
             } else {
                 "account.enabled"
-            };
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), action, Some(format!("account {username}"))),
-            )?;
-            Ok(id)
-        })?;
-        self.store.read(|c| load(c, id))
+            },
+            Some(format!("account {username}")),
+            || {
+                let now = self.now_unix();
+                let id = self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require_admin()?;
+                    let id = id_by_username(tx, username)?;
+                    if id == actor.id {
+                        return Err(Error::Forbidden(
+                            "you cannot disable your own account".into(),
+                        ));
+                    }
+                    tx.execute(
+                        "UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
+                        (id, disabled, now),
+                    )?;
+                    let action = if disabled {
+                        "account.disabled"
+                    } else {
+                        "account.enabled"
+                    };
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(actor.tag(), action, Some(format!("account {username}"))),
+                    )?;
+                    Ok(id)
+                })?;
+                self.store.read(|c| load(c, id))
+            },
+        )
     }
 
     /// Grants or removes the administrator flag (administrators; never the last one).
     /// A new administrator's account key is created at its next sign-in, when its data
     /// key can be unwrapped.
     pub fn set_admin(&self, session: &Session, username: &str, admin: bool) -> Result<Account> {
+        self.guarded(session, if admin { "account.admin_granted" } else { "account.admin_removed" }, Some(format!("account {username}")), || {
         let now = self.now_unix();
         let id = self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
@@ -432,6 +469,7 @@ impl Latchkey {
             Ok(id)
         })?;
         self.store.read(|c| load(c, id))
+    })
     }
 
     /// Changes one's own password: the current one, the new one and its confirmation.
@@ -443,6 +481,7 @@ impl Latchkey {
         new: &Password,
         confirm: &Password,
     ) -> Result<()> {
+        self.guarded(session, "password.changed", None, || {
         if new.expose() != confirm.expose() {
             return Err(Error::invalid(
                 "confirm password",
@@ -488,6 +527,7 @@ impl Latchkey {
             )?;
             record(tx, now, Entry::ok(actor.tag(), "password.changed", None))
         })
+    })
     }
 
     fn check_password_for_change(&self, session: &Session, current: &Password) -> Result<()> {
@@ -503,22 +543,30 @@ impl Latchkey {
     /// How many revealable secrets an administrator's reset of `username`'s password
     /// would make unviewable; the window shows this before asking to confirm.
     pub fn reset_password_impact(&self, session: &Session, username: &str) -> Result<u32> {
-        self.store.read(|c| {
-            self.actor(c, session)?.require_admin()?;
-            let id = id_by_username(c, username)?;
-            Ok(c.query_row(
+        self.guarded(
+            session,
+            "password.reset",
+            Some(format!("account {username}")),
+            || {
+                self.store.read(|c| {
+                    self.actor(c, session)?.require_admin()?;
+                    let id = id_by_username(c, username)?;
+                    Ok(c.query_row(
                 "SELECT count(*) FROM api_keys WHERE account_id = ?1 AND secret_ct IS NOT NULL
                  AND (revoked_at IS NULL OR revoked_at > ?2)",
                 (id, self.now_unix()),
                 |r| r.get(0),
             )?)
-        })
+                })
+            },
+        )
     }
 
     /// An administrator sets another account's password. The old data key cannot be
     /// unwrapped without the old password, so that account's revealable secrets become
     /// unrecoverable (the keys keep working); its owner is told at next sign-in.
     pub fn reset_password(&self, session: &Session, username: &str, new: &Password) -> Result<u32> {
+        self.guarded(session, "password.reset", Some(format!("account {username}")), || {
         let (target, pol) = self.store.read(|c| {
             let actor = self.actor(c, session)?;
             actor.require_admin()?;
@@ -571,59 +619,74 @@ impl Latchkey {
             )?;
             Ok(lost)
         })
+    })
     }
 
     /// Stores a new avatar for one's own account (or any, for an administrator): PNG,
     /// JPEG or WebP up to 5 MiB, cropped square and stored as a 256×256 PNG.
     pub fn set_avatar(&self, session: &Session, username: &str, image: &[u8]) -> Result<()> {
-        let png = crate::avatar::normalise(image)?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("account", Action::Write)?;
-            let id = id_by_username(tx, username)?;
-            if id != actor.id {
-                actor.require_admin()?;
-            }
-            tx.execute(
-                "UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1",
-                (id, &png, now),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "account.avatar_changed",
-                    Some(format!("account {username}")),
-                ),
-            )
-        })
+        self.guarded(
+            session,
+            "account.avatar_changed",
+            Some(format!("account {username}")),
+            || {
+                let png = crate::avatar::normalise(image)?;
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require("account", Action::Write)?;
+                    let id = id_by_username(tx, username)?;
+                    if id != actor.id {
+                        actor.require_admin()?;
+                    }
+                    tx.execute(
+                        "UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1",
+                        (id, &png, now),
+                    )?;
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(
+                            actor.tag(),
+                            "account.avatar_changed",
+                            Some(format!("account {username}")),
+                        ),
+                    )
+                })
+            },
+        )
     }
 
     /// Removes an avatar, so the initials avatar is shown again.
     pub fn clear_avatar(&self, session: &Session, username: &str) -> Result<()> {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let id = id_by_username(tx, username)?;
-            if id != actor.id {
-                actor.require_admin()?;
-            }
-            tx.execute(
-                "UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1",
-                (id, now),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "account.avatar_removed",
-                    Some(format!("account {username}")),
-                ),
-            )
-        })
+        self.guarded(
+            session,
+            "account.avatar_removed",
+            Some(format!("account {username}")),
+            || {
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    let id = id_by_username(tx, username)?;
+                    if id != actor.id {
+                        actor.require_admin()?;
+                    }
+                    tx.execute(
+                        "UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1",
+                        (id, now),
+                    )?;
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(
+                            actor.tag(),
+                            "account.avatar_removed",
+                            Some(format!("account {username}")),
+                        ),
+                    )
+                })
+            },
+        )
     }
 
     /// The stored 256×256 PNG avatar, if any.

@@ -2,7 +2,7 @@
 
 use crate::auth::Session;
 use crate::clock::{from_unix, rfc3339};
-use crate::{Latchkey, Result};
+use crate::{Error, Latchkey, Result};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -79,7 +79,70 @@ pub(crate) fn record(conn: &rusqlite::Connection, at: i64, e: Entry<'_>) -> Resu
     Ok(())
 }
 
+/// Refusals worth a line of their own in the log: someone tried something that the rules
+/// do not let them do (rather than, say, mistyped a name).
+fn is_refusal(e: &Error) -> bool {
+    match e {
+        Error::Forbidden(_) | Error::StepUpRequired | Error::Policy(_) => true,
+        Error::Invalid { rule, .. } => {
+            rule.starts_with(crate::permissions::NOT_HELD) || rule.contains(POLICY_MARK)
+        }
+        _ => false,
+    }
+}
+
+/// The words every policy refusal of a field contains (see `keys::Expiry::resolve`).
+pub(crate) const POLICY_MARK: &str = "the policy ";
+
 impl Latchkey {
+    /// Runs an action for `session` and passes its result on. When the result is a
+    /// refusal, a `refused` entry is appended first, in a transaction of its own: the
+    /// action's transaction has rolled back, taking anything it recorded with it. The
+    /// entry's detail is the error's text, which never contains a secret.
+    pub(crate) fn guarded<T>(
+        &self,
+        session: &Session,
+        action: &str,
+        target: Option<String>,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let out = f();
+        self.note_refusal(session, action, target, &out);
+        out
+    }
+
+    /// The recording half of [`Latchkey::guarded`], for actions that need the session
+    /// mutably while they run.
+    pub(crate) fn note_refusal<T>(
+        &self,
+        session: &Session,
+        action: &str,
+        target: Option<String>,
+        out: &Result<T>,
+    ) {
+        if let Err(e) = out {
+            if is_refusal(e) {
+                let mut detail = e.to_string();
+                if let Some(k) = session.via_key() {
+                    detail.push_str(&format!(" (API key {k})"));
+                }
+                let now = self.now_unix();
+                let tag = Some((session.account_id.0, session.username.as_str()));
+                // The refusal is what the caller must see; a store too busy to take the
+                // entry does not turn it into a different error.
+                let _ = self.store.write(|tx| {
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(tag, action, target.clone())
+                            .outcome("refused")
+                            .detail(detail.as_str()),
+                    )
+                });
+            }
+        }
+    }
+
     /// Lists audit events. Administrators see everyone's; others only their own.
     pub fn audit(&self, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         self.store.read(|c| {

@@ -587,6 +587,12 @@ impl Latchkey {
     /// Step-up: proves identity again with the password, refreshing the session's proof.
     /// Failures count toward the same throttle as sign-in.
     pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
+        let out = self.confirm_password_unguarded(session, password);
+        self.note_refusal(session, "step_up", None, &out);
+        out
+    }
+
+    fn confirm_password_unguarded(&self, session: &mut Session, password: &Password) -> Result<()> {
         session.data_key()?;
         if self.mfa_status(session)?.enabled {
             return Err(Error::invalid(

@@ -91,6 +91,7 @@ impl Latchkey {
         name: &str,
         description: &str,
     ) -> Result<PermissionInfo> {
+        self.guarded(session, "permission.created", Some(name.trim().to_owned()), || {
         let name = validate::resource_name(name.trim())?;
         let description = validate::person_name("description", description)?;
         let now = self.now_unix();
@@ -111,10 +112,12 @@ impl Latchkey {
                 builtin: false,
             })
         })
+    })
     }
 
     /// Removes a custom resource; it disappears from every group and key at once.
     pub fn delete_resource(&self, session: &Session, name: &str) -> Result<()> {
+        self.guarded(session, "permission.deleted", Some(name.to_owned()), || {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
@@ -152,6 +155,7 @@ impl Latchkey {
                 Entry::ok(actor.tag(), "permission.deleted", Some(name.to_owned())),
             )
         })
+    })
     }
 
     pub fn list_groups(&self, session: &Session) -> Result<Vec<Group>> {
@@ -166,6 +170,7 @@ impl Latchkey {
     }
 
     pub fn create_group(&self, session: &Session, name: &str, perms: &[String]) -> Result<Group> {
+        self.guarded(session, "group.created", Some(format!("group {}", name.trim())), || {
         let name = validate::group_name(name.trim())?;
         let perms = permissions::parse_all(perms)?;
         let now = self.now_unix();
@@ -188,21 +193,29 @@ impl Latchkey {
             record(tx, now, Entry::ok(actor.tag(), "group.created", Some(format!("group {name}"))).detail(list.join(" ")))?;
             load_group(tx, id)
         })
+    })
     }
 
     pub fn delete_group(&self, session: &Session, name: &str) -> Result<()> {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let id = id_by_name(tx, name)?;
-            tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "group.deleted", Some(format!("group {name}"))),
-            )
-        })
+        self.guarded(
+            session,
+            "group.deleted",
+            Some(format!("group {name}")),
+            || {
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require_admin()?;
+                    let id = id_by_name(tx, name)?;
+                    tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(actor.tag(), "group.deleted", Some(format!("group {name}"))),
+                    )
+                })
+            },
+        )
     }
 
     /// Replaces a group's permissions. Removing one removes it from every member's keys
@@ -213,6 +226,7 @@ impl Latchkey {
         name: &str,
         perms: &[String],
     ) -> Result<Group> {
+        self.guarded(session, "group.permissions_set", Some(format!("group {name}")), || {
         let perms = permissions::parse_all(perms)?;
         let now = self.now_unix();
         self.store.write(|tx| {
@@ -236,6 +250,7 @@ impl Latchkey {
             )?;
             load_group(tx, id)
         })
+    })
     }
 
     /// Grants or removes one permission on a group (the grid's single-cell change).
@@ -266,60 +281,75 @@ impl Latchkey {
     }
 
     pub fn add_member(&self, session: &Session, group: &str, username: &str) -> Result<Group> {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let gid = id_by_name(tx, group)?;
-            let aid = id_by_username(tx, username)?;
-            tx.execute(
+        self.guarded(
+            session,
+            "group.member_added",
+            Some(format!("group {group}")),
+            || {
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require_admin()?;
+                    let gid = id_by_name(tx, group)?;
+                    let aid = id_by_username(tx, username)?;
+                    tx.execute(
                 "INSERT OR IGNORE INTO group_members (account_id, group_id) VALUES (?1, ?2)",
                 (aid, gid),
             )?;
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "group.member_added",
-                    Some(format!("group {group}")),
-                )
-                .detail(username),
-            )?;
-            load_group(tx, gid)
-        })
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(
+                            actor.tag(),
+                            "group.member_added",
+                            Some(format!("group {group}")),
+                        )
+                        .detail(username),
+                    )?;
+                    load_group(tx, gid)
+                })
+            },
+        )
     }
 
     pub fn remove_member(&self, session: &Session, group: &str, username: &str) -> Result<Group> {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let gid = id_by_name(tx, group)?;
-            let aid = id_by_username(tx, username)?;
-            let n = tx.execute(
-                "DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2",
-                (aid, gid),
-            )?;
-            if n == 0 {
-                return Err(Error::NotFound(format!("{username} in group {group}")));
-            }
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "group.member_removed",
-                    Some(format!("group {group}")),
-                )
-                .detail(username),
-            )?;
-            load_group(tx, gid)
-        })
+        self.guarded(
+            session,
+            "group.member_removed",
+            Some(format!("group {group}")),
+            || {
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require_admin()?;
+                    let gid = id_by_name(tx, group)?;
+                    let aid = id_by_username(tx, username)?;
+                    let n = tx.execute(
+                        "DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2",
+                        (aid, gid),
+                    )?;
+                    if n == 0 {
+                        return Err(Error::NotFound(format!("{username} in group {group}")));
+                    }
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(
+                            actor.tag(),
+                            "group.member_removed",
+                            Some(format!("group {group}")),
+                        )
+                        .detail(username),
+                    )?;
+                    load_group(tx, gid)
+                })
+            },
+        )
     }
 
     /// Changes the policy (administrators, with a fresh proof of identity).
     pub fn set_policy(&self, session: &Session, update: &PolicyUpdate) -> Result<Policy> {
+        self.guarded(session, "policy.changed", None, || {
         self.require_fresh_proof(session)?;
         let now = self.now_unix();
         self.store.write(|tx| {
@@ -342,5 +372,6 @@ impl Latchkey {
             )?;
             Ok(after)
         })
+    })
     }
 }

@@ -482,6 +482,7 @@ fn target(id: &KeyId, name: &str) -> Option<String> {
 impl Latchkey {
     /// Creates a key for the signed-in account. Its secret is in the result and nowhere else.
     pub fn create_key(&self, session: &Session, new: &NewKey) -> Result<IssuedKey> {
+        self.guarded(session, "key.created", None, || {
         let name = validate::key_name(&new.name)?;
         let perms = permissions::parse_all(&new.permissions)?;
         let now_t = self.now();
@@ -526,10 +527,12 @@ impl Latchkey {
         let (id, secret) = id;
         let key = self.store.read(|c| load_info(c, &id, now))?;
         Ok(IssuedKey { key, secret })
+    })
     }
 
     /// The signed-in account's keys (not its account key), newest first.
     pub fn list_keys(&self, session: &Session) -> Result<Vec<KeyInfo>> {
+        self.guarded(session, "keys.read", None, || {
         let now = self.now_unix();
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
@@ -546,16 +549,19 @@ impl Latchkey {
             }
             Ok(out)
         })
+    })
     }
 
     /// One of the signed-in account's keys.
     pub fn key(&self, session: &Session, id: &KeyId) -> Result<KeyInfo> {
-        let now = self.now_unix();
-        self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            actor.require("keys", Action::Read)?;
-            own_row(c, actor.id, id)?;
-            load_info(c, id, now)
+        self.guarded(session, "key.read", Some(format!("key {id}")), || {
+            let now = self.now_unix();
+            self.store.read(|c| {
+                let actor = self.actor(c, session)?;
+                actor.require("keys", Action::Read)?;
+                own_row(c, actor.id, id)?;
+                load_info(c, id, now)
+            })
         })
     }
 
@@ -571,62 +577,65 @@ impl Latchkey {
     /// Renames a key or changes its permissions (still a subset of the account's).
     /// Expiry cannot be changed: a longer-lived key needs a new key.
     pub fn edit_key(&self, session: &Session, id: &KeyId, edit: &KeyEdit) -> Result<KeyInfo> {
-        let name = edit.name.as_deref().map(validate::key_name).transpose()?;
-        let perms = edit
-            .permissions
-            .as_deref()
-            .map(permissions::parse_all)
-            .transpose()?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Write)?;
-            let row = own_row(tx, actor.id, id)?;
-            if row.revoked_at.is_some() {
-                return Err(Error::Conflict(
-                    "a revoked or replaced key cannot be edited".into(),
-                ));
-            }
-            let mut changed = Vec::new();
-            if let Some(n) = &name {
-                ensure_name_free(tx, actor.id, n, Some(id))?;
-                tx.execute("UPDATE api_keys SET name = ?2 WHERE id = ?1", (&id.0, n))?;
-                changed.push(format!("name: {} → {n}", row.name));
-            }
-            if let Some(p) = &perms {
-                if row.kind == KeyKind::Acct {
-                    return Err(Error::invalid(
-                        "permissions",
-                        "an account key always has all of the account's permissions",
+        self.guarded(session, "key.edited", Some(format!("key {id}")), || {
+            let name = edit.name.as_deref().map(validate::key_name).transpose()?;
+            let perms = edit
+                .permissions
+                .as_deref()
+                .map(permissions::parse_all)
+                .transpose()?;
+            let now = self.now_unix();
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                actor.require("keys", Action::Write)?;
+                let row = own_row(tx, actor.id, id)?;
+                if row.revoked_at.is_some() {
+                    return Err(Error::Conflict(
+                        "a revoked or replaced key cannot be edited".into(),
                     ));
                 }
-                permissions::ensure_known(tx, p)?;
-                permissions::ensure_subset(p, &actor.grantable(tx)?)?;
-                write_permissions(tx, id, p)?;
-                let list: Vec<String> = p.iter().map(ToString::to_string).collect();
-                changed.push(format!(
-                    "permissions: {}",
-                    if list.is_empty() {
-                        "none".into()
-                    } else {
-                        list.join(" ")
+                let mut changed = Vec::new();
+                if let Some(n) = &name {
+                    ensure_name_free(tx, actor.id, n, Some(id))?;
+                    tx.execute("UPDATE api_keys SET name = ?2 WHERE id = ?1", (&id.0, n))?;
+                    changed.push(format!("name: {} → {n}", row.name));
+                }
+                if let Some(p) = &perms {
+                    if row.kind == KeyKind::Acct {
+                        return Err(Error::invalid(
+                            "permissions",
+                            "an account key always has all of the account's permissions",
+                        ));
                     }
-                ));
-            }
-            let new_name = name.clone().unwrap_or(row.name);
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "key.edited", target(id, &new_name))
-                    .detail(changed.join("; ")),
-            )?;
-            load_info(tx, id, now)
+                    permissions::ensure_known(tx, p)?;
+                    permissions::ensure_subset(p, &actor.grantable(tx)?)?;
+                    write_permissions(tx, id, p)?;
+                    let list: Vec<String> = p.iter().map(ToString::to_string).collect();
+                    changed.push(format!(
+                        "permissions: {}",
+                        if list.is_empty() {
+                            "none".into()
+                        } else {
+                            list.join(" ")
+                        }
+                    ));
+                }
+                let new_name = name.clone().unwrap_or(row.name);
+                record(
+                    tx,
+                    now,
+                    Entry::ok(actor.tag(), "key.edited", target(id, &new_name))
+                        .detail(changed.join("; ")),
+                )?;
+                load_info(tx, id, now)
+            })
         })
     }
 
     /// Rolls a key: a new secret with every setting copied. The old key stops at once or
     /// after `grace`, but never later than its own expiry. Needs a fresh proof of identity.
     pub fn regenerate_key(&self, session: &Session, id: &KeyId, grace: Grace) -> Result<IssuedKey> {
+        self.guarded(session, "key.regenerated", Some(format!("key {id}")), || {
         self.require_fresh_proof(session)?;
         let now_t = self.now();
         let now = to_unix(now_t);
@@ -670,38 +679,42 @@ impl Latchkey {
         })?;
         let key = self.store.read(|c| load_info(c, &new_id, now))?;
         Ok(IssuedKey { key, secret })
+    })
     }
 
     /// Revokes a key for good. The account key cannot be revoked, only reset.
     pub fn revoke_key(&self, session: &Session, id: &KeyId) -> Result<KeyInfo> {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Write)?;
-            let row = own_row(tx, actor.id, id)?;
-            if row.kind == KeyKind::Acct {
-                return Err(Error::Forbidden(
-                    "the account key cannot be deleted; reset it instead".into(),
-                ));
-            }
-            if row.revoked_at.is_some_and(|r| r <= now) {
-                return Err(Error::Conflict("this key is already revoked".into()));
-            }
-            tx.execute(
-                "UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1",
-                (&id.0, now),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "key.revoked", target(id, &row.name)),
-            )?;
-            load_info(tx, id, now)
+        self.guarded(session, "key.revoked", Some(format!("key {id}")), || {
+            let now = self.now_unix();
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                actor.require("keys", Action::Write)?;
+                let row = own_row(tx, actor.id, id)?;
+                if row.kind == KeyKind::Acct {
+                    return Err(Error::Forbidden(
+                        "the account key cannot be deleted; reset it instead".into(),
+                    ));
+                }
+                if row.revoked_at.is_some_and(|r| r <= now) {
+                    return Err(Error::Conflict("this key is already revoked".into()));
+                }
+                tx.execute(
+                    "UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1",
+                    (&id.0, now),
+                )?;
+                record(
+                    tx,
+                    now,
+                    Entry::ok(actor.tag(), "key.revoked", target(id, &row.name)),
+                )?;
+                load_info(tx, id, now)
+            })
         })
     }
 
     /// The secret of a revealable key (or the account key), after step-up. Audited.
     pub fn reveal_key(&self, session: &Session, id: &KeyId) -> Result<ApiKeySecret> {
+        self.guarded(session, "key.viewed", Some(format!("key {id}")), || {
         self.require_fresh_proof(session)?;
         let now = self.now_unix();
         self.store.write(|tx| {
@@ -724,6 +737,7 @@ impl Latchkey {
             record(tx, now, Entry::ok(actor.tag(), "key.viewed", target(id, &row.name)))?;
             Ok(ApiKeySecret::new(text))
         })
+    })
     }
 
     /// Records that a key's secret left the app (copied or downloaded), for the audit log.
@@ -746,6 +760,7 @@ impl Latchkey {
 
     /// The administrator's account key (its description).
     pub fn account_key(&self, session: &Session) -> Result<KeyInfo> {
+        self.guarded(session, "account_key.read", None, || {
         let now = self.now_unix();
         self.store.read(|c| {
             let actor = self.actor(c, session)?;
@@ -761,6 +776,7 @@ impl Latchkey {
             let id = id.ok_or_else(|| Error::NotFound("account key".into()))?;
             load_info(c, &KeyId(id), now)
         })
+    })
     }
 
     /// Shows the account key's secret, after step-up.
@@ -771,6 +787,7 @@ impl Latchkey {
 
     /// Replaces the account key with a new one; the old one stops at once. Needs step-up.
     pub fn reset_account_key(&self, session: &Session) -> Result<IssuedKey> {
+        self.guarded(session, "account_key.reset", None, || {
         self.require_fresh_proof(session)?;
         let now = self.now_unix();
         let (id, secret) = self.store.write(|tx| {
@@ -796,6 +813,7 @@ impl Latchkey {
         })?;
         let key = self.store.read(|c| load_info(c, &id, now))?;
         Ok(IssuedKey { key, secret })
+    })
     }
 
     /// Gives an administrator without an account key (newly promoted) its key.

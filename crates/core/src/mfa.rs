@@ -303,49 +303,52 @@ impl Latchkey {
     /// Starts enrolment: a new 160-bit secret, kept sealed as pending until
     /// [`Latchkey::mfa_confirm`] sees a first code from it.
     pub fn mfa_enroll(&self, session: &Session) -> Result<Enrollment> {
-        let dek = session.data_key()?;
-        let now = self.now_unix();
-        let secret = crypto::random_bytes::<SECRET_BYTES>()?;
-        let t = totp(&secret, &session.username)?;
-        let sealed = crypto::seal(dek, &secret, &secret_aad(session.account_id.0))?;
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let enabled: bool = tx.query_row(
-                "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
-                [actor.id],
-                |r| r.get(0),
-            )?;
-            if enabled {
-                return Err(Error::Conflict(
-                    "two-step verification is already on; disable it first".into(),
-                ));
-            }
-            tx.execute(
-                "UPDATE accounts SET mfa_pending_ct = ?2 WHERE id = ?1",
-                (actor.id, sealed.as_slice()),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "mfa.enrolment_started", None),
-            )
-        })?;
-        let uri = t
-            .to_url()
-            .map_err(|e| Error::Internal(format!("otpauth URI: {e}")))?;
-        let qr_png = t
-            .to_qr_png()
-            .map_err(|e| Error::Internal(format!("QR code: {e}")))?;
-        Ok(Enrollment {
-            secret_base32: t.secret().to_base32(),
-            uri,
-            qr_png,
+        self.guarded(session, "mfa.enrolment_started", None, || {
+            let dek = session.data_key()?;
+            let now = self.now_unix();
+            let secret = crypto::random_bytes::<SECRET_BYTES>()?;
+            let t = totp(&secret, &session.username)?;
+            let sealed = crypto::seal(dek, &secret, &secret_aad(session.account_id.0))?;
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                let enabled: bool = tx.query_row(
+                    "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
+                    [actor.id],
+                    |r| r.get(0),
+                )?;
+                if enabled {
+                    return Err(Error::Conflict(
+                        "two-step verification is already on; disable it first".into(),
+                    ));
+                }
+                tx.execute(
+                    "UPDATE accounts SET mfa_pending_ct = ?2 WHERE id = ?1",
+                    (actor.id, sealed.as_slice()),
+                )?;
+                record(
+                    tx,
+                    now,
+                    Entry::ok(actor.tag(), "mfa.enrolment_started", None),
+                )
+            })?;
+            let uri = t
+                .to_url()
+                .map_err(|e| Error::Internal(format!("otpauth URI: {e}")))?;
+            let qr_png = t
+                .to_qr_png()
+                .map_err(|e| Error::Internal(format!("QR code: {e}")))?;
+            Ok(Enrollment {
+                secret_base32: t.secret().to_base32(),
+                uri,
+                qr_png,
+            })
         })
     }
 
     /// Finishes enrolment with a first code; returns the recovery codes, shown once.
     /// A wrong code counts toward the account's throttle and is audited, as at sign-in.
     pub fn mfa_confirm(&self, session: &Session, code: &str) -> Result<RecoveryCodes> {
+        self.guarded(session, "mfa.enabled", None, || {
         let dek = session.data_key()?;
         let now = self.now_unix();
         let tag = Some((session.account_id.0, session.username.as_str()));
@@ -412,52 +415,58 @@ impl Latchkey {
             record(tx, now, Entry::ok(actor.tag(), "mfa.enabled", None))?;
             Ok(codes)
         })
+    })
     }
 
     /// Turns MFA off (needs a fresh proof of identity).
     pub fn mfa_disable(&self, session: &Session) -> Result<()> {
-        self.require_fresh_proof(session)?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            tx.execute(
-                "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL WHERE id = ?1",
-                [actor.id],
-            )?;
-            tx.execute(
-                "DELETE FROM recovery_codes WHERE account_id = ?1",
-                [actor.id],
-            )?;
-            record(tx, now, Entry::ok(actor.tag(), "mfa.disabled", None))
+        self.guarded(session, "mfa.disabled", None, || {
+            self.require_fresh_proof(session)?;
+            let now = self.now_unix();
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                tx.execute(
+                    "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL WHERE id = ?1",
+                    [actor.id],
+                )?;
+                tx.execute(
+                    "DELETE FROM recovery_codes WHERE account_id = ?1",
+                    [actor.id],
+                )?;
+                record(tx, now, Entry::ok(actor.tag(), "mfa.disabled", None))
+            })
         })
     }
 
     /// A new set of recovery codes; the old set stops working (needs a fresh proof).
     pub fn mfa_new_recovery_codes(&self, session: &Session) -> Result<RecoveryCodes> {
-        self.require_fresh_proof(session)?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let enabled: bool = tx.query_row(
-                "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
-                [actor.id],
-                |r| r.get(0),
-            )?;
-            if !enabled {
-                return Err(Error::Conflict("two-step verification is not on".into()));
-            }
-            let codes = replace_recovery_codes(tx, actor.id, now)?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "mfa.recovery_codes_regenerated", None),
-            )?;
-            Ok(codes)
+        self.guarded(session, "mfa.recovery_codes_regenerated", None, || {
+            self.require_fresh_proof(session)?;
+            let now = self.now_unix();
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                let enabled: bool = tx.query_row(
+                    "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
+                    [actor.id],
+                    |r| r.get(0),
+                )?;
+                if !enabled {
+                    return Err(Error::Conflict("two-step verification is not on".into()));
+                }
+                let codes = replace_recovery_codes(tx, actor.id, now)?;
+                record(
+                    tx,
+                    now,
+                    Entry::ok(actor.tag(), "mfa.recovery_codes_regenerated", None),
+                )?;
+                Ok(codes)
+            })
         })
     }
 
     /// An administrator turns another account's MFA off (lost phone and codes).
     pub fn reset_mfa(&self, session: &Session, username: &str) -> Result<()> {
+        self.guarded(session, "mfa.reset", Some(format!("account {username}")), || {
         let now = self.now_unix();
         self.store.write(|tx| {
             let actor = self.actor(tx, session)?;
@@ -486,10 +495,17 @@ impl Latchkey {
                 ),
             )
         })
+    })
     }
 
     /// Step-up with a TOTP or recovery code.
     pub fn confirm_code(&self, session: &mut Session, code: &str) -> Result<Factor> {
+        let out = self.confirm_code_unguarded(session, code);
+        self.note_refusal(session, "step_up", None, &out);
+        out
+    }
+
+    fn confirm_code_unguarded(&self, session: &mut Session, code: &str) -> Result<Factor> {
         let dek = session.data_key()?.clone();
         let factor = self.check_second_factor(
             session.account_id.0,

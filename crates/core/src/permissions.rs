@@ -137,12 +137,16 @@ pub(crate) fn ensure_known(conn: &rusqlite::Connection, perms: &PermissionSet) -
     Ok(())
 }
 
+/// How a refusal of a permission the account does not hold begins (the audit log
+/// records these as refusals).
+pub(crate) const NOT_HELD: &str = "your account does not have ";
+
 /// Refuses a key permission the account does not hold, naming it.
 pub(crate) fn ensure_subset(asked: &PermissionSet, held: &PermissionSet) -> Result<()> {
     if let Some(missing) = asked.iter().find(|p| !held.contains(*p)) {
         return Err(Error::invalid(
             "permissions",
-            format!("your account does not have {missing}, so a key cannot be given it"),
+            format!("{NOT_HELD}{missing}, so a key cannot be given it"),
         ));
     }
     Ok(())
