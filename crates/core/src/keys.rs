@@ -408,11 +408,13 @@ struct KeyRow {
     revoked_at: Option<i64>,
     secret_ct: Option<Vec<u8>>,
     revealable: bool,
+    replaced: bool,
 }
 
 fn load_row(conn: &rusqlite::Connection, id: &KeyId) -> Result<KeyRow> {
     conn.prepare_cached(
-        "SELECT account_id, name, kind, expires_at, revoked_at, secret_ct, revealable FROM api_keys WHERE id = ?1",
+        "SELECT account_id, name, kind, expires_at, revoked_at, secret_ct, revealable, replaced_by IS NOT NULL
+         FROM api_keys WHERE id = ?1",
     )?
     .query_row([&id.0], |r| {
         Ok((
@@ -423,10 +425,11 @@ fn load_row(conn: &rusqlite::Connection, id: &KeyId) -> Result<KeyRow> {
             r.get(4)?,
             r.get(5)?,
             r.get(6)?,
+            r.get(7)?,
         ))
     })
     .optional()?
-    .map(|(account_id, name, kind, expires_at, revoked_at, secret_ct, revealable)| {
+    .map(|(account_id, name, kind, expires_at, revoked_at, secret_ct, revealable, replaced)| {
         Ok(KeyRow {
             account_id,
             name,
@@ -435,6 +438,7 @@ fn load_row(conn: &rusqlite::Connection, id: &KeyId) -> Result<KeyRow> {
             revoked_at,
             secret_ct,
             revealable,
+            replaced,
         })
     })
     .unwrap_or_else(|| Err(Error::NotFound("key".into())))
@@ -664,7 +668,9 @@ impl Latchkey {
             let stop = now + grace.duration().whole_seconds();
             let stop = row.expires_at.map_or(stop, |e| stop.min(e));
             tx.execute(
-                "UPDATE api_keys SET revoked_at = ?2, replaced_by = ?3 WHERE id = ?1",
+                // The old secret is never shown again, so its ciphertext goes now, as on
+                // revoke; during the grace period the key still verifies by its digest.
+                "UPDATE api_keys SET revoked_at = ?2, replaced_by = ?3, secret_ct = NULL WHERE id = ?1",
                 (&id.0, stop, &new_id.0),
             )?;
             record(
@@ -726,6 +732,11 @@ impl Latchkey {
             }
             if row.revoked_at.is_some_and(|r| r <= now) {
                 return Err(Error::Conflict("this key is revoked".into()));
+            }
+            if row.replaced {
+                return Err(Error::Conflict(
+                    "this key was regenerated; view its replacement instead".into(),
+                ));
             }
             let Some(ct) = row.secret_ct else {
                 return Err(Error::Conflict(

@@ -701,7 +701,29 @@ fn no_plaintext_key_or_password_in_any_database_file() {
             .expose()
             .to_owned(),
     );
-    w.user("bob", &[]);
+    // Two-step verification: bob's confirmed TOTP secret and recovery codes, and carol's
+    // secret from an enrolment she has not confirmed yet.
+    let bob = w.user("bob", &[]);
+    let enrolled = w.lk.mfa_enroll(&bob).unwrap();
+    let now = w.clock.now().unix_timestamp() as u64;
+    let codes =
+        w.lk.mfa_confirm(&bob, &mfa::code_at(&enrolled.secret_base32, now).unwrap())
+            .unwrap();
+    let carol = w.user("carol", &[]);
+    let pending = w.lk.mfa_enroll(&carol).unwrap();
+    let mut totp_secrets: Vec<Vec<u8>> = Vec::new();
+    for e in [&enrolled, &pending] {
+        let raw = totp_rs::Secret::try_from_base32(&e.secret_base32).unwrap();
+        totp_secrets.push(raw.as_ref().to_vec());
+        totp_secrets.push(e.secret_base32.as_bytes().to_vec());
+        totp_secrets.push(e.secret_base32.to_lowercase().into_bytes());
+    }
+    let mut recovery: Vec<String> = Vec::new();
+    for c in &codes.0 {
+        recovery.push(c.clone());
+        recovery.push(c.replace('-', ""));
+        recovery.push(c.replace('-', "").to_uppercase());
+    }
 
     let mut haystack = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
@@ -724,6 +746,17 @@ fn no_plaintext_key_or_password_in_any_database_file() {
     }
     for pw in [common::ADMIN_PW, USER_PW] {
         assert!(!contains(pw.as_bytes()), "a password is in the store files");
+    }
+    assert_eq!(totp_secrets[0].len(), 20);
+    for t in &totp_secrets {
+        assert!(!contains(t), "a TOTP secret is in the store files");
+    }
+    assert_eq!(recovery.len(), 30);
+    for c in &recovery {
+        assert!(
+            !contains(c.as_bytes()),
+            "a recovery code is in the store files"
+        );
     }
     let audit =
         w.lk.audit(
