@@ -51,6 +51,8 @@ impl KeyId {
     }
 
     pub(crate) fn generate() -> crate::Result<Self> {
-        Ok(KeyId(crate::keyformat::random_base62(16)?))
+        Ok(KeyId(
+            crate::keyformat::random_base62(16)?.as_str().to_owned(),
+        ))
     }
 }

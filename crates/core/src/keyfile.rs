@@ -98,7 +98,10 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
     for _ in 0..16 {
-        let name = format!(".latchkey-{}.tmp", crate::keyformat::random_base62(12)?);
+        let name = format!(
+            ".latchkey-{}.tmp",
+            crate::keyformat::random_base62(12)?.as_str()
+        );
         let p = dir.join(name);
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);

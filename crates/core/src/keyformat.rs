@@ -7,10 +7,13 @@ use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use zeroize::Zeroizing;
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const RANDOM_LEN: usize = 30;
 pub const CHECKSUM_LEN: usize = 6;
+/// `lk_` + a four-letter kind + `_` + the random part + the checksum.
+pub const KEY_LEN: usize = 3 + 4 + 1 + RANDOM_LEN + CHECKSUM_LEN;
 
 /// What a key is for; the middle part of the key text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,12 +76,15 @@ impl fmt::Debug for ParsedKey<'_> {
     }
 }
 
-/// `n` characters from the OS CSPRNG, uniform over base62 by rejection sampling.
-pub fn random_base62(n: usize) -> Result<String> {
-    let mut out = String::with_capacity(n);
-    let mut buf = [0u8; 64];
+/// `n` characters from the OS CSPRNG, uniform over base62 by rejection sampling. Wiped
+/// when dropped, as is the buffer the random bytes passed through.
+pub fn random_base62(n: usize) -> Result<Zeroizing<String>> {
+    // Sized up front: a String that grows leaves its old buffers behind, unwiped.
+    let mut out = Zeroizing::new(String::with_capacity(n));
+    let mut buf = Zeroizing::new([0u8; 64]);
     while out.len() < n {
-        getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
+        getrandom::fill(buf.as_mut())
+            .map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
         for &b in buf.iter() {
             // 248 = 4 × 62: bytes at or above it would bias the low characters.
             if b < 248 && out.len() < n {
@@ -103,8 +109,15 @@ pub fn checksum(random: &str) -> String {
 /// A new key of the given kind.
 pub fn generate(kind: KeyKind) -> Result<String> {
     let random = random_base62(RANDOM_LEN)?;
-    let sum = checksum(&random);
-    Ok(format!("lk_{}_{}{}", kind.as_str(), random, sum))
+    // Built in a buffer of the final size, so no partial copy is left behind by growth.
+    let mut key = String::with_capacity(KEY_LEN);
+    key.push_str("lk_");
+    key.push_str(kind.as_str());
+    key.push('_');
+    key.push_str(&random);
+    key.push_str(&checksum(&random));
+    debug_assert_eq!(key.len(), KEY_LEN);
+    Ok(key)
 }
 
 /// Checks shape, alphabet and checksum; does no lookup.
@@ -151,24 +164,56 @@ mod tests {
         }
     }
 
+    /// Known answers, computed independently (Python: `zlib.crc32`, then base62 with
+    /// `0-9A-Za-z`, most significant digit first, padded to six).
     #[test]
-    fn checksum_is_crc32_base62_padded() {
-        // crc32("") = 0 → all zeros; crc32 of a known string computed independently.
+    fn checksum_known_answers() {
         assert_eq!(checksum(""), "000000");
-        let crc = crc32fast::hash(b"abc") as u64; // 0x352441C2 = 891568578
-        assert_eq!(crc, 891_568_578);
-        // 891568578 in base62 (0-9A-Za-z): 0 * 62^5 + ... → "0yIcZo" computed by hand below
-        let mut n = crc;
-        let mut s = Vec::new();
-        while n > 0 {
-            s.push(ALPHABET[(n % 62) as usize]);
-            n /= 62;
+        assert_eq!(crc32fast::hash(b"abc"), 0x3524_41C2);
+        assert_eq!(checksum("abc"), "0yKviM");
+        assert_eq!(checksum("123456789"), "3jZRME"); // the CRC-32 check value 0xCBF43926
+        assert_eq!(checksum("000000000000000000000000000000"), "2C8GjS");
+        assert_eq!(checksum("ABCDEFGHIJKLMNOPQRSTUVWXYZabcd"), "34KlM6");
+    }
+
+    #[test]
+    fn known_keys_parse_and_a_wrong_checksum_is_named() {
+        let p = parse("lk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZabcd34KlM6").unwrap();
+        assert_eq!(
+            (p.kind, p.random),
+            (KeyKind::Live, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcd")
+        );
+        let p = parse("lk_acct_0000000000000000000000000000002C8GjS").unwrap();
+        assert_eq!(p.kind, KeyKind::Acct);
+        assert_eq!(
+            parse("lk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZabcd34KlM7").unwrap_err(),
+            FormatError::Checksum
+        );
+        // The old comment's value is not the checksum of "abc".
+        assert_eq!(
+            parse("lk_test_abcAAAAAAAAAAAAAAAAAAAAAAAAAAA0yIcZo").unwrap_err(),
+            FormatError::Checksum
+        );
+    }
+
+    /// Every position of a key, prefix and kind included, changed to every other
+    /// character a paste could bring: all are refused.
+    #[test]
+    fn every_single_character_change_is_refused() {
+        let key = "lk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZabcd34KlM6";
+        let mut chars: Vec<u8> = ALPHABET.to_vec();
+        chars.extend_from_slice(b"_- .!");
+        for pos in 0..key.len() {
+            for &c in &chars {
+                let mut b = key.as_bytes().to_vec();
+                if b[pos] == c {
+                    continue;
+                }
+                b[pos] = c;
+                let changed = String::from_utf8(b).unwrap();
+                assert!(parse(&changed).is_err(), "{changed} accepted");
+            }
         }
-        while s.len() < 6 {
-            s.push(b'0');
-        }
-        s.reverse();
-        assert_eq!(checksum("abc"), String::from_utf8(s).unwrap());
     }
 
     #[test]
@@ -220,8 +265,14 @@ mod tests {
         }
 
         #[test]
-        fn any_single_character_change_is_caught(pos in 8usize..44, c in proptest::sample::select(ALPHABET.to_vec())) {
-            let k = generate(KeyKind::Live).unwrap();
+        fn any_single_character_change_is_caught(
+            kind in prop_oneof![Just(KeyKind::Live), Just(KeyKind::Test), Just(KeyKind::Acct)],
+            pos in 0usize..KEY_LEN,
+            c in proptest::sample::select(
+                ALPHABET.iter().copied().chain(*b"_- ").collect::<Vec<u8>>()
+            ),
+        ) {
+            let k = generate(kind).unwrap();
             let mut bytes = k.clone().into_bytes();
             prop_assume!(bytes[pos] != c);
             bytes[pos] = c;

@@ -340,7 +340,8 @@ fn insert_key(
     now: i64,
 ) -> Result<(KeyId, ApiKeySecret)> {
     let id = KeyId::generate()?;
-    let text = keyformat::generate(kind)?;
+    // Wiped if anything below fails; on success its buffer moves into the result.
+    let mut text = zeroize::Zeroizing::new(keyformat::generate(kind)?);
     let sealed = match revealable_under {
         Some(dek) => Some(crypto::seal(dek, text.as_bytes(), &secret_aad(&id))?),
         None => None,
@@ -362,7 +363,7 @@ fn insert_key(
         expires_at
     ])?;
     write_permissions(tx, &id, perms)?;
-    Ok((id, ApiKeySecret::new(text)))
+    Ok((id, ApiKeySecret::new(std::mem::take(&mut *text))))
 }
 
 /// Replaces a key's permissions, in the table and in the row's denormalised copy.

@@ -60,6 +60,8 @@ impl Drop for Enrollment {
         use zeroize::Zeroize;
         self.secret_base32.zeroize();
         self.uri.zeroize();
+        // The QR code is the secret too, as a picture of the URI.
+        self.qr_png.zeroize();
     }
 }
 
@@ -306,9 +308,9 @@ impl Latchkey {
         self.guarded(session, "mfa.enrolment_started", None, || {
             let dek = session.data_key()?;
             let now = self.now_unix();
-            let secret = crypto::random_bytes::<SECRET_BYTES>()?;
-            let t = totp(&secret, &session.username)?;
-            let sealed = crypto::seal(dek, &secret, &secret_aad(session.account_id.0))?;
+            let secret = zeroize::Zeroizing::new(crypto::random_bytes::<SECRET_BYTES>()?);
+            let t = totp(secret.as_slice(), &session.username)?;
+            let sealed = crypto::seal(dek, secret.as_slice(), &secret_aad(session.account_id.0))?;
             self.store.write(|tx| {
                 let actor = self.actor(tx, session)?;
                 let enabled: bool = tx.query_row(

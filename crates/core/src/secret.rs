@@ -7,9 +7,21 @@ use zeroize::Zeroizing;
 /// A password as typed by a person.
 pub struct Password(SecretString);
 
+/// A string whose buffer is exactly its length. `SecretString` keeps a `Box<str>`, and
+/// turning a roomier `String` into one reallocates, freeing the old buffer unwiped; here
+/// the secret is copied into an exact buffer and the old one wiped instead.
+fn exact(mut s: String) -> String {
+    if s.capacity() == s.len() {
+        return s;
+    }
+    let out = s.as_str().to_owned();
+    zeroize::Zeroize::zeroize(&mut s);
+    out
+}
+
 impl Password {
     pub fn new(s: impl Into<String>) -> Self {
-        Password(SecretString::from(s.into()))
+        Password(SecretString::from(exact(s.into())))
     }
 
     pub fn expose(&self) -> &str {
@@ -40,7 +52,7 @@ pub struct ApiKeySecret(SecretString);
 
 impl ApiKeySecret {
     pub(crate) fn new(s: String) -> Self {
-        ApiKeySecret(SecretString::from(s))
+        ApiKeySecret(SecretString::from(exact(s)))
     }
 
     /// The key text. Call only at the point where it is handed to the person or program.
@@ -74,6 +86,15 @@ impl fmt::Debug for KeyBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roomy_strings_are_copied_exactly_and_keep_their_text() {
+        let mut s = String::with_capacity(64);
+        s.push_str("hunter2-hunter2");
+        let e = exact(s);
+        assert_eq!((e.as_str(), e.capacity()), ("hunter2-hunter2", 15));
+        assert_eq!(Password::new(e).expose(), "hunter2-hunter2");
+    }
 
     #[test]
     fn debug_never_shows_the_secret() {

@@ -631,6 +631,14 @@ fn malformed_keys_are_rejected_before_any_lookup() {
     let mut bad = k.secret.expose().to_string();
     bad.pop();
     bad.push('!');
+    // Right shape and alphabet, wrong checksum: only the checksum can tell.
+    let mut wrong_sum = k.secret.expose().to_string();
+    let last = wrong_sum.pop().unwrap();
+    wrong_sum.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(
+        keyformat::parse(&wrong_sum).unwrap_err(),
+        keyformat::FormatError::Checksum
+    );
     {
         let c = rusqlite::Connection::open(w.path()).unwrap();
         c.execute_batch(
@@ -640,6 +648,7 @@ fn malformed_keys_are_rejected_before_any_lookup() {
     }
     // With the key table gone, any lookup would fail; a malformed key never gets there.
     assert_eq!(w.lk.verify(&bad).unwrap().reason, Reason::Malformed);
+    assert_eq!(w.lk.verify(&wrong_sum).unwrap().reason, Reason::Malformed);
     assert!(w.lk.verify(k.secret.expose()).is_err());
 }
 
