@@ -620,9 +620,10 @@ impl Latchkey {
         Ok(())
     }
 
-    /// The one place the step-up rule is enforced: a proof no older than 10 minutes.
+    /// The one place the step-up rule is enforced: a proof younger than 10 minutes. At
+    /// 10:00 exactly the window has run out.
     pub(crate) fn require_fresh_proof(&self, session: &Session) -> Result<()> {
-        if self.now() - session.proof_at <= self.step_up_window {
+        if self.now() - session.proof_at < self.step_up_window {
             Ok(())
         } else {
             Err(Error::StepUpRequired)
