@@ -198,6 +198,7 @@ impl Latchkey {
         // processes should not wait on argon2.
         let phc = password::hash(password, pol.argon2)?;
         let dek = crypto::new_data_key()?;
+        let kek = crypto::PasswordKek::derive(password, pol.argon2)?;
         let now = self.now_unix();
 
         let (id, key) = self.store.write(|tx| {
@@ -211,7 +212,8 @@ impl Latchkey {
                 .map(|g| crate::groups::id_by_name(tx, g))
                 .collect::<Result<Vec<_>>>()?;
             // The wrapping needs the row id for its associated data, so insert first with
-            // a placeholder and fill the wrapped key in the same transaction.
+            // a placeholder and fill the wrapped key in the same transaction (only the
+            // cheap AEAD step happens here; argon2 ran before the lock).
             tx.execute(
                 "INSERT INTO accounts (username, username_key, first_name, last_name, email, email_key, is_admin,
                                        password_hash, dek_salt, dek_wrapped, dek_kdf, created_at, updated_at)
@@ -229,7 +231,7 @@ impl Latchkey {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            let w = crypto::wrap_for_password(password, &dek, pol.argon2, &dek_aad(id))?;
+            let w = kek.wrap(&dek, &dek_aad(id))?;
             tx.execute(
                 "UPDATE accounts SET dek_salt = ?2, dek_wrapped = ?3, dek_kdf = ?4 WHERE id = ?1",
                 rusqlite::params![id, w.salt, w.wrapped, w.kdf],

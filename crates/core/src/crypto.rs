@@ -96,20 +96,43 @@ pub(crate) struct WrappedKey {
     pub kdf: String,
 }
 
+/// The expensive half of wrapping a data key under a password: a fresh salt and the
+/// argon2id key derived from it. Made before a write transaction, so the store's write
+/// lock is never held while argon2 runs; [`PasswordKek::wrap`] is then cheap.
+pub(crate) struct PasswordKek {
+    salt: Vec<u8>,
+    kek: KeyBytes,
+    params: Argon2Params,
+}
+
+impl PasswordKek {
+    pub(crate) fn derive(password: &Password, p: Argon2Params) -> Result<Self> {
+        let salt = random_bytes::<SALT_LEN>()?.to_vec();
+        let kek = derive_kek(password, &salt, p)?;
+        Ok(PasswordKek {
+            salt,
+            kek,
+            params: p,
+        })
+    }
+
+    /// Wraps `dek`, bound to `aad` (which may name a row that exists only now).
+    pub(crate) fn wrap(&self, dek: &KeyBytes, aad: &[u8]) -> Result<WrappedKey> {
+        Ok(WrappedKey {
+            salt: self.salt.clone(),
+            wrapped: wrap_data_key(&self.kek, dek, aad)?,
+            kdf: self.params.to_string(),
+        })
+    }
+}
+
 pub(crate) fn wrap_for_password(
     password: &Password,
     dek: &KeyBytes,
     p: Argon2Params,
-    username_aad: &[u8],
+    aad: &[u8],
 ) -> Result<WrappedKey> {
-    let salt = random_bytes::<SALT_LEN>()?.to_vec();
-    let kek = derive_kek(password, &salt, p)?;
-    let wrapped = wrap_data_key(&kek, dek, username_aad)?;
-    Ok(WrappedKey {
-        salt,
-        wrapped,
-        kdf: p.to_string(),
-    })
+    PasswordKek::derive(password, p)?.wrap(dek, aad)
 }
 
 #[cfg(test)]
