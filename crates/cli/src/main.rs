@@ -118,8 +118,7 @@ impl Ctx {
                 eprintln!("Key file written to {} (mode 0600).", path.display());
             }
         }
-        output::issued(issued, self.json);
-        Ok(())
+        output::issued(issued, self.json)
     }
 }
 
@@ -181,10 +180,15 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 &pw,
             )?;
             if ctx.json {
-                println!(
-                    "{}",
-                    json!({ "account": to_json(&acct), "account_key": { "key": output::key_json(&key.key), "secret": key.secret.expose() } })
-                );
+                #[derive(serde::Serialize)]
+                struct Initialized<'a> {
+                    account: serde_json::Value,
+                    account_key: output::IssuedJson<'a>,
+                }
+                output::print_secret_json(&Initialized {
+                    account: to_json(&acct),
+                    account_key: output::issued_json(&key),
+                })?;
             } else {
                 eprintln!(
                     "Store created at {}.\n{}\n",
@@ -417,10 +421,15 @@ fn account(ctx: &mut Ctx, cmd: AccountCmd) -> Result<(), Error> {
                 &pw,
             )?;
             if ctx.json {
-                let key = key.map(
-                    |k| json!({ "key": output::key_json(&k.key), "secret": k.secret.expose() }),
-                );
-                println!("{}", json!({ "account": to_json(&a), "account_key": key }));
+                #[derive(serde::Serialize)]
+                struct Created<'a> {
+                    account: serde_json::Value,
+                    account_key: Option<output::IssuedJson<'a>>,
+                }
+                output::print_secret_json(&Created {
+                    account: to_json(&a),
+                    account_key: key.as_ref().map(output::issued_json),
+                })?;
             } else {
                 println!("{}", output::account(&a));
                 if let Some(k) = key {
@@ -477,7 +486,9 @@ fn account(ctx: &mut Ctx, cmd: AccountCmd) -> Result<(), Error> {
             yes,
         } => {
             let s = ctx.sign_in(&acting)?;
-            match username.filter(|u| !u.eq_ignore_ascii_case(&acting.user)) {
+            // "Is this me" in the core's own case fold (Unicode, as usernames compare).
+            let me = latchkey_core::validate::fold(&acting.user);
+            match username.filter(|u| latchkey_core::validate::fold(u) != me) {
                 None => {
                     // The current password was just given to sign in; ask it again so
                     // an unattended terminal cannot be used to change it.
@@ -636,15 +647,7 @@ fn group(ctx: &mut Ctx, cmd: GroupCmd) -> Result<(), Error> {
             perms,
         } => {
             let s = ctx.sign_in(&acting)?;
-            let g = ctx
-                .lk
-                .list_groups(&s)?
-                .into_iter()
-                .find(|g| g.name.eq_ignore_ascii_case(&name));
-            let g = g.ok_or_else(|| Error::NotFound(format!("group {name:?}")))?;
-            let mut all: Vec<String> = g.permissions.iter().map(ToString::to_string).collect();
-            all.extend(perms);
-            ctx.lk.set_group_permissions(&s, &g.name, &all)?
+            ctx.lk.change_group_permissions(&s, &name, &perms, &[])?
         }
         GroupCmd::Revoke {
             acting,
@@ -652,20 +655,7 @@ fn group(ctx: &mut Ctx, cmd: GroupCmd) -> Result<(), Error> {
             perms,
         } => {
             let s = ctx.sign_in(&acting)?;
-            let drop = latchkey_core::permissions::parse_all(&perms)?;
-            let g = ctx
-                .lk
-                .list_groups(&s)?
-                .into_iter()
-                .find(|g| g.name.eq_ignore_ascii_case(&name));
-            let g = g.ok_or_else(|| Error::NotFound(format!("group {name:?}")))?;
-            let keep: Vec<String> = g
-                .permissions
-                .iter()
-                .filter(|p| !drop.contains(*p))
-                .map(ToString::to_string)
-                .collect();
-            ctx.lk.set_group_permissions(&s, &g.name, &keep)?
+            ctx.lk.change_group_permissions(&s, &name, &[], &perms)?
         }
         GroupCmd::AddMember {
             acting,
@@ -691,15 +681,22 @@ fn group(ctx: &mut Ctx, cmd: GroupCmd) -> Result<(), Error> {
     Ok(())
 }
 
-fn print_codes(ctx: &Ctx, codes: &latchkey_core::RecoveryCodes) {
+fn print_codes(ctx: &Ctx, codes: &latchkey_core::RecoveryCodes) -> Result<(), Error> {
     if ctx.json {
-        println!("{}", json!({ "recovery_codes": codes.0 }));
+        #[derive(serde::Serialize)]
+        struct Codes<'a> {
+            recovery_codes: &'a [String],
+        }
+        output::print_secret_json(&Codes {
+            recovery_codes: &codes.0,
+        })?;
     } else {
         eprintln!("Recovery codes: each works once in place of a code. They are shown only now; keep them safe.");
         for c in &codes.0 {
             println!("{c}");
         }
     }
+    Ok(())
 }
 
 fn mfa(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
@@ -726,7 +723,15 @@ fn mfa(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
                 latchkey_core::keyfile::write_private(path, &e.qr_png)?;
             }
             if ctx.json {
-                println!("{}", json!({ "secret": e.secret_base32, "uri": e.uri }));
+                #[derive(serde::Serialize)]
+                struct Enrolled<'a> {
+                    secret: &'a str,
+                    uri: &'a str,
+                }
+                output::print_secret_json(&Enrolled {
+                    secret: &e.secret_base32,
+                    uri: &e.uri,
+                })?;
             } else {
                 eprintln!(
                     "Add this to your authenticator app (scan the QR code{} or type the secret),",
@@ -748,7 +753,7 @@ fn mfa(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
                 .prompter
                 .password("First code from your authenticator app")?;
             let codes = ctx.lk.mfa_confirm(&s, code.expose())?;
-            print_codes(ctx, &codes);
+            print_codes(ctx, &codes)?;
         }
         MfaCmd::Disable { acting, yes } => {
             confirm(
@@ -766,7 +771,7 @@ fn mfa(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
         MfaCmd::RecoveryCodes { acting } => {
             let s = ctx.sign_in(&acting)?;
             let codes = ctx.lk.mfa_new_recovery_codes(&s)?;
-            print_codes(ctx, &codes);
+            print_codes(ctx, &codes)?;
         }
         MfaCmd::Reset {
             acting,

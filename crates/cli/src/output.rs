@@ -4,7 +4,6 @@ use latchkey_core::clock::rfc3339;
 use latchkey_core::{
     Account, AuditEvent, Group, IssuedKey, KeyInfo, PermissionInfo, Policy, Verification,
 };
-use serde_json::json;
 use time::OffsetDateTime;
 
 pub fn when(t: Option<OffsetDateTime>) -> String {
@@ -133,14 +132,36 @@ pub fn key_json(k: &KeyInfo) -> serde_json::Value {
     serde_json::to_value(k).unwrap_or_default()
 }
 
+/// A key and its secret as JSON, borrowing the secret rather than copying it.
+#[derive(serde::Serialize)]
+pub struct IssuedJson<'a> {
+    key: serde_json::Value,
+    secret: &'a str,
+}
+
+pub fn issued_json(i: &IssuedKey) -> IssuedJson<'_> {
+    IssuedJson {
+        key: key_json(&i.key),
+        secret: i.secret.expose(),
+    }
+}
+
+/// Writes JSON that holds a secret straight to standard output. A `json!` value or a
+/// `to_string` result would be one more copy of the secret, and nobody would wipe it.
+pub fn print_secret_json<T: serde::Serialize>(value: &T) -> Result<(), latchkey_core::Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)
+        .map_err(|e| latchkey_core::Error::Io(format!("writing to standard output: {e}")))?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// The one place a secret is printed: stdout, with the warning on stderr so that
 /// `latchkey key create ... > file` captures only the key.
-pub fn issued(i: &IssuedKey, json_mode: bool) {
+pub fn issued(i: &IssuedKey, json_mode: bool) -> Result<(), latchkey_core::Error> {
     if json_mode {
-        println!(
-            "{}",
-            json!({ "key": key_json(&i.key), "secret": i.secret.expose() })
-        );
+        print_secret_json(&issued_json(i))?;
     } else {
         eprintln!("{}\n", key(&i.key));
         eprintln!(
@@ -153,6 +174,7 @@ pub fn issued(i: &IssuedKey, json_mode: bool) {
         );
         println!("{}", i.secret.expose());
     }
+    Ok(())
 }
 
 pub fn account(a: &Account) -> String {

@@ -3,29 +3,41 @@
 
 use latchkey_core::{Error, Password};
 use std::io::{BufRead, IsTerminal};
+use zeroize::Zeroize;
 
 pub struct Prompter {
-    stdin_lines: Option<std::io::Lines<std::io::StdinLock<'static>>>,
+    stdin_lines: Option<std::io::StdinLock<'static>>,
 }
+
+/// Room for the longest password and then some: a line that fits never makes the
+/// buffer grow, and growing would leave copies of it behind that nobody wipes.
+const LINE_ROOM: usize = 4096;
 
 impl Prompter {
     pub fn new(from_stdin: bool) -> Self {
         Prompter {
-            stdin_lines: from_stdin.then(|| std::io::stdin().lock().lines()),
+            stdin_lines: from_stdin.then(|| std::io::stdin().lock()),
         }
     }
 
     /// One password: the next stdin line, or a prompt on the terminal.
     pub fn password(&mut self, prompt: &str) -> Result<Password, Error> {
-        if let Some(lines) = self.stdin_lines.as_mut() {
-            return match lines.next() {
-                Some(Ok(line)) => Ok(Password::new(
-                    line.trim_end_matches(['\r', '\n']).to_owned(),
-                )),
-                _ => Err(Error::invalid(
-                    "password",
-                    "expected one more line on standard input",
-                )),
+        if let Some(stdin) = self.stdin_lines.as_mut() {
+            let mut line = String::with_capacity(LINE_ROOM);
+            return match stdin.read_line(&mut line) {
+                // Trimmed in place: a trimmed copy would leave the line itself unwiped.
+                Ok(n) if n > 0 => {
+                    let kept = line.trim_end_matches(['\r', '\n']).len();
+                    line.truncate(kept);
+                    Ok(Password::new(line))
+                }
+                _ => {
+                    line.zeroize();
+                    Err(Error::invalid(
+                        "password",
+                        "expected one more line on standard input",
+                    ))
+                }
             };
         }
         if !std::io::stdin().is_terminal() {

@@ -187,7 +187,7 @@ fn errors_name_the_field_and_map_to_exit_codes() {
                 "key", "create", "--user", "ada", "--name", "k", "--perm", "nope",
             ],
             3,
-            "permissions: must be resource:action",
+            "permissions: \"nope\" must be resource:action",
         ),
         (
             &[
@@ -480,6 +480,177 @@ fn two_cli_processes_writing_at_once_both_succeed() {
         );
         assert!(!String::from_utf8_lossy(&out.stderr).contains("locked"));
     }
+    // Every key each loop wrote, exactly once, and nothing else.
     let list = s.json(&["key", "list", "--user", "ada"]);
-    assert_eq!(list.as_array().unwrap().len(), 2 * per_loop);
+    let mut names: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = ["a", "b"]
+        .iter()
+        .flat_map(|tag| (1..=per_loop).map(move |i| format!("{tag}-{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+}
+
+/// Another program holds the store's write lock for two seconds while a CLI write runs:
+/// the CLI waits for it (it does not fail with "locked") and its row is there after.
+#[test]
+fn a_cli_write_waits_for_another_programs_write_lock() {
+    let s = Store::new();
+    let holder = rusqlite::Connection::open(&s.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("latchkey");
+    let mut child = std::process::Command::new(bin)
+        .env("LATCHKEY_DB", &s.db)
+        .args([
+            "--password-stdin",
+            "key",
+            "create",
+            "--user",
+            "ada",
+            "--name",
+            "waited",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{PW}").unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // Sign-in writes too (its audit entry), so nothing can have finished yet.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "a write finished while another program held the lock"
+    );
+    let rows: i64 = holder
+        .query_row(
+            "SELECT count(*) FROM api_keys WHERE name = 'waited'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 0);
+    holder.execute_batch("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: i64 = holder
+        .query_row(
+            "SELECT count(*) FROM api_keys WHERE name = 'waited' AND revoked_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 1);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("lk_live_"));
+}
+
+/// `group grant` and `group revoke` add and take away only what they name.
+#[test]
+fn group_grant_and_revoke_change_only_what_they_name() {
+    let s = Store::new();
+    s.json(&["permission", "create", "--user", "ada", "samples"]);
+    s.json(&[
+        "group",
+        "create",
+        "--user",
+        "ada",
+        "lab",
+        "--perm",
+        "keys:read",
+    ]);
+    let g = s.json(&[
+        "group",
+        "grant",
+        "--user",
+        "ada",
+        "LAB",
+        "samples:read",
+        "samples:write",
+    ]);
+    assert_eq!(
+        g["permissions"],
+        serde_json::json!(["keys:read", "samples:read", "samples:write"])
+    );
+    let g = s.json(&["group", "revoke", "--user", "ada", "lab", "samples:write"]);
+    assert_eq!(
+        g["permissions"],
+        serde_json::json!(["keys:read", "samples:read"])
+    );
+    let out = s.run_pw(
+        &[
+            "group",
+            "grant",
+            "--user",
+            "ada",
+            "lab",
+            "keys:read",
+            "samples:delete",
+        ],
+        PW,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("\"samples:delete\" must be resource:action"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `account passwd` decides "is this me" the way usernames are compared everywhere
+/// (Unicode case fold), so an administrator named Åsa typing ÅSA changes her own
+/// password, keeping her viewable keys, instead of being sent to the reset.
+#[test]
+fn passwd_knows_oneself_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let run = |args: &[&str], stdin: String| {
+        Command::cargo_bin("latchkey")
+            .unwrap()
+            .env("LATCHKEY_DB", &db)
+            .arg("--password-stdin")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["init", "--username", "åsa"], format!("{PW}\n"))
+        .status
+        .success());
+    let new = "a completely new passphrase";
+    let out = run(
+        &["--json", "account", "passwd", "--user", "åsa", "ÅSA"],
+        format!("{PW}\n{PW}\n{new}\n{new}\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["changed"], true);
+    let shown = run(
+        &["--json", "account-key", "show", "--user", "Åsa", "--reveal"],
+        format!("{new}\n"),
+    );
+    assert_eq!(
+        shown.status.code(),
+        Some(0),
+        "the account key stays viewable"
+    );
 }

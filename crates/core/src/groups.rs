@@ -262,22 +262,78 @@ impl Latchkey {
         action: Action,
         on: bool,
     ) -> Result<Group> {
-        let group = self
-            .list_groups(session)?
-            .into_iter()
-            .find(|g| g.name.eq_ignore_ascii_case(name));
-        let group = group.ok_or_else(|| Error::NotFound(format!("group {name:?}")))?;
-        let p = Permission::new(resource, action);
-        let mut perms: Vec<String> = group
-            .permissions
-            .iter()
-            .filter(|q| **q != p)
-            .map(ToString::to_string)
-            .collect();
+        let p = [Permission::new(resource, action).to_string()];
+        let none: [String; 0] = [];
         if on {
-            perms.push(p.to_string());
+            self.change_group_permissions(session, name, &p, &none)
+        } else {
+            self.change_group_permissions(session, name, &none, &p)
         }
-        self.set_group_permissions(session, &group.name, &perms)
+    }
+
+    /// Adds `grant` to a group's permissions and takes `revoke` away, leaving the rest:
+    /// read and written in one transaction, so that two administrators changing the same
+    /// group at once cannot undo each other's change.
+    pub fn change_group_permissions(
+        &self,
+        session: &Session,
+        name: &str,
+        grant: &[String],
+        revoke: &[String],
+    ) -> Result<Group> {
+        self.guarded(
+            session,
+            "group.permissions_set",
+            Some(format!("group {name}")),
+            || {
+                let grant = permissions::parse_all(grant)?;
+                let revoke = permissions::parse_all(revoke)?;
+                if let Some(p) = grant.intersection(&revoke).next() {
+                    return Err(Error::invalid(
+                        "permissions",
+                        format!("{p} cannot be both granted and revoked"),
+                    ));
+                }
+                let now = self.now_unix();
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    actor.require_admin()?;
+                    let id = id_by_name(tx, name)?;
+                    permissions::ensure_known(tx, &grant)?;
+                    for p in &grant {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
+                            (id, &p.resource, p.action.as_str()),
+                        )?;
+                    }
+                    for p in &revoke {
+                        tx.execute(
+                            "DELETE FROM group_permissions WHERE group_id = ?1 AND resource = ?2 AND action = ?3",
+                            (id, &p.resource, p.action.as_str()),
+                        )?;
+                    }
+                    let group = load_group(tx, id)?;
+                    let list = |s: &permissions::PermissionSet| {
+                        let v: Vec<String> = s.iter().map(ToString::to_string).collect();
+                        if v.is_empty() { "none".to_owned() } else { v.join(" ") }
+                    };
+                    let now_held: permissions::PermissionSet =
+                        group.permissions.iter().cloned().collect();
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(actor.tag(), "group.permissions_set", Some(format!("group {}", group.name)))
+                            .detail(format!(
+                                "granted {}; revoked {}; now {}",
+                                list(&grant),
+                                list(&revoke),
+                                list(&now_held)
+                            )),
+                    )?;
+                    Ok(group)
+                })
+            },
+        )
     }
 
     pub fn add_member(&self, session: &Session, group: &str, username: &str) -> Result<Group> {

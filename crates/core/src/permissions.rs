@@ -47,17 +47,27 @@ impl fmt::Display for Permission {
 impl FromStr for Permission {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let rule = "must be resource:action, with action read or write (e.g. samples:read)";
-        let (res, act) = s
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| Error::invalid("permissions", rule))?;
+        let s = s.trim();
+        // Names the item, so that in a list the bad one can be found (shortened: it
+        // is someone's typing, not a secret, but need not be echoed at any length).
+        let bad = || {
+            let shown: String = s.chars().take(40).collect();
+            let more = if shown.len() < s.len() { "…" } else { "" };
+            Error::invalid(
+                "permissions",
+                format!(
+                    "{:?} must be resource:action, with action read or write (e.g. samples:read)",
+                    shown + more
+                ),
+            )
+        };
+        let (res, act) = s.split_once(':').ok_or_else(bad)?;
         let action = match act {
             "read" => Action::Read,
             "write" => Action::Write,
-            _ => return Err(Error::invalid("permissions", rule)),
+            _ => return Err(bad()),
         };
-        validate::resource_name(res).map_err(|_| Error::invalid("permissions", rule))?;
+        validate::resource_name(res).map_err(|_| bad())?;
         Ok(Permission::new(res, action))
     }
 }
@@ -170,7 +180,19 @@ mod tests {
         ] {
             let e = bad.parse::<Permission>().unwrap_err().to_string();
             assert!(e.starts_with("permissions: "), "{bad}: {e}");
+            assert!(
+                e.contains(&format!("{bad:?} must be resource:action")),
+                "{e}"
+            );
         }
+        let e = parse_all(&["keys:read", "samples:delete", "keys:write"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "permissions: \"samples:delete\" must be resource:action, with action read or write (e.g. samples:read)"
+        );
+        let long = format!("{}:read", "x".repeat(100));
+        let e = long.parse::<Permission>().unwrap_err().to_string();
+        assert!(e.contains(&format!("\"{}…\"", "x".repeat(40))), "{e}");
     }
 
     #[test]
