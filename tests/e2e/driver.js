@@ -1,7 +1,8 @@
 // Start and stop tauri-driver, and open a WebDriver session on the app.
 //
-// tauri-driver is started ONCE per run by run-specs.js (inside xvfb-run) and killed when
-// the run ends; each spec file only opens a session, which launches a fresh app process.
+// run-specs.js starts one tauri-driver per spec file (inside xvfb-run), with that spec's
+// environment (its own HOME, XDG dirs and store), and kills it when the spec ends; the
+// spec opens a session, which launches a fresh app process with that environment.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -50,12 +51,17 @@ function killGroup(child, signal) {
   }
 }
 
-/** Start tauri-driver in its own process group. Refuses to start if a port is taken. */
-export async function startDriver() {
+/**
+ * Start tauri-driver in its own process group, with `env` (which the app it launches
+ * inherits). Refuses to start if a port is still taken after a few seconds (the previous
+ * spec's driver is given that long to let go).
+ */
+export async function startDriver(env = process.env) {
   if (!fs.existsSync(appBinary)) {
     throw new Error(`app binary not found at ${appBinary}; build it first (make app-e2e)`);
   }
   for (const port of [driverPort, nativePort]) {
+    for (let i = 0; i < 50 && (await portInUse(port)); i++) await new Promise((r) => setTimeout(r, 100));
     if (await portInUse(port)) {
       throw new Error(
         `port ${port} is already in use (an orphaned tauri-driver or WebKitWebDriver?); ` +
@@ -67,6 +73,7 @@ export async function startDriver() {
   const child = spawn(bin, ['--port', String(driverPort), '--native-port', String(nativePort)], {
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
+    env,
   });
   child.once('error', (e) => console.error(`failed to start ${bin}: ${e.message}`));
   // Last resort if this process dies without stopDriver: take the whole group down.

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { artifactsDir, openSession, repoRoot } from './driver.js';
 
 // ---------------------------------------------------------------------------------------
-// The run's data. The store is fresh for every run (run.sh); the specs run in file order
-// and build on each other, but each one also seeds what it needs with the CLI, so a single
-// spec file can be run on its own: tests/e2e/run.sh specs/03-permissions.test.js
+// The people and data of the specs. Every spec file has its own empty store, settings and
+// download dir (run-specs.js), and seeds what it needs with the CLI in before(); no spec
+// depends on another, so any one runs alone: tests/e2e/run.sh specs/03-permissions.test.js
 
 export const ADMIN = {
   username: 'rfranklin',
@@ -74,6 +74,11 @@ export function asAdmin(args) {
   return r.json;
 }
 
+/** The audit log's entries for `action` (newest first), as the administrator sees them. */
+export function audit(action) {
+  return asAdmin(['audit', '--action', action, '--limit', '500']);
+}
+
 /** `latchkey key verify KEY`: exit 0 valid, 1 not; the JSON has `reason`. */
 export function verifyKey(secret) {
   const r = cli(['key', 'verify', secret]);
@@ -86,7 +91,7 @@ export function adminExists() {
   return fs.existsSync(storePath()) && cli(['account', 'show', '--user', ADMIN.username], ADMIN.password).code === 0;
 }
 
-/** The first administrator, created with `latchkey init` unless a spec already did. */
+/** The first administrator, created with `latchkey init` (once per store). */
 export function ensureAdmin() {
   if (adminExists()) return;
   const r = cli(
@@ -102,7 +107,7 @@ export function ensureAdmin() {
   if (r.code !== 0) throw new Error(`latchkey init failed (${r.code}): ${r.stderr}`);
 }
 
-/** Custom resources, the "lab" group and the non-admin MEMBER (idempotent). */
+/** Custom resources, the "lab" group and the non-admin MEMBER (once per store). */
 export function ensureLab() {
   ensureAdmin();
   const have = new Set(asAdmin(['permission', 'list']).map((p) => p.resource));
@@ -155,6 +160,25 @@ export function drawAvatar(file) {
 
 // ---------------------------------------------------------------------------------------
 // The X clipboard, read while the app (its owner) runs, on the DISPLAY of xvfb-run.
+
+/** The targets (formats) the clipboard's owner offers, or [] when nobody owns it. */
+export function clipboardTargets() {
+  try {
+    return execFileSync('xclip', ['-selection', 'clipboard', '-t', 'TARGETS', '-o'], {
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .split('\n')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The target arboard adds for content marked to stay out of clipboard history. */
+export const PASSWORD_MANAGER_HINT = 'x-kde-passwordManagerHint';
 
 /** What `xclip -selection clipboard -o` prints, or null when it fails (nothing there). */
 export function clipboardText() {
@@ -290,6 +314,23 @@ export async function launch({ args = [] } = {}) {
     throw new Error(`${e.message}; the window shows ${url}: ${String(text).slice(0, 300)}`);
   }
   return browser;
+}
+
+/**
+ * Calls a Tauri command from the page, as the window would, and returns `{ ok: true }` or
+ * `{ ok: false, code }` — for commands the window itself never calls in that state.
+ */
+export async function invoke(browser, cmd, args = {}) {
+  return browser.executeAsync(
+    (c, a, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke(c, a)
+        .then(() => done({ ok: true }))
+        .catch((e) => done({ ok: false, code: e && e.code }));
+    },
+    cmd,
+    args,
+  );
 }
 
 /** Ends the session (the app quits) after a last screenshot. */

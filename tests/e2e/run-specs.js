@@ -1,7 +1,12 @@
 // Runs the spec files one after another (WebKit allows one automation session at a
-// time) with ONE tauri-driver for the whole run, and always stops it at the end.
-// Called by run.sh inside xvfb-run; the specs inherit DISPLAY and the run's temp dirs.
+// time). Each spec file gets its OWN temporary HOME, XDG dirs, store (LATCHKEY_DB) and
+// download dir, and its own tauri-driver started with that environment — the app it
+// launches inherits it, so no spec sees another's store, settings or files. The driver
+// is always stopped, also on Ctrl-C. Called by run.sh inside xvfb-run.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startDriver, stopDriver } from './driver.js';
 
 const files = process.argv.slice(2);
@@ -9,28 +14,59 @@ if (files.length === 0) {
   console.error('run-specs.js: no spec files given');
   process.exit(2);
 }
+const root = process.env.E2E_TMP ?? fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
 
-const driver = await startDriver();
+/** A fresh set of dirs for one spec file, and the environment that points at them. */
+function specEnvironment(file) {
+  const dir = fs.mkdtempSync(path.join(root, `${path.basename(file, '.test.js')}-`));
+  const home = path.join(dir, 'home');
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_RUNTIME_DIR: path.join(dir, 'runtime'),
+    // Test builds only (cargo feature e2e): the save dialog is answered with this directory.
+    LATCHKEY_E2E_SAVE_DIR: path.join(home, 'Downloads'),
+  };
+  env.LATCHKEY_DB = path.join(env.XDG_DATA_HOME, 'latchkey', 'latchkey.db');
+  for (const d of [path.dirname(env.LATCHKEY_DB), env.XDG_CONFIG_HOME, env.XDG_CACHE_HOME]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [env.XDG_RUNTIME_DIR, env.LATCHKEY_E2E_SAVE_DIR]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  return env;
+}
+
+let driver = null;
 let child = null;
-let finishing = false;
+let stopping = false;
 
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  if (child && child.exitCode === null) child.kill('SIGTERM');
   await stopDriver(driver);
   process.exit(code);
 }
 
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    if (child && child.exitCode === null) child.kill(sig);
-    finish(130);
-  });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(130));
+
+const results = [];
+for (const file of files) {
+  const env = specEnvironment(file);
+  console.log(`\n# ${file}: store ${env.LATCHKEY_DB}`);
+  driver = await startDriver(env);
+  child = spawn(
+    process.execPath,
+    ['--test', '--test-concurrency=1', `--test-timeout=${process.env.E2E_TEST_TIMEOUT_MS ?? 240000}`, file],
+    { stdio: 'inherit', env },
+  );
+  const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  child = null;
+  await stopDriver(driver);
+  driver = null;
+  results.push({ file, code });
 }
 
-child = spawn(
-  process.execPath,
-  ['--test', '--test-concurrency=1', `--test-timeout=${process.env.E2E_TEST_TIMEOUT_MS ?? 240000}`, ...files],
-  { stdio: 'inherit' },
-);
-child.on('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));
+console.log('\n# spec files');
+for (const r of results) console.log(`#   ${r.code === 0 ? 'ok    ' : 'FAILED'} ${r.file}`);
+await stop(results.every((r) => r.code === 0) ? 0 : 1);

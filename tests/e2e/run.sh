@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the end-to-end tests against the built debug app (e2e feature) under a private X
-# server, with a throwaway HOME, XDG dirs, store (LATCHKEY_DB) and download dir.
+# server. Each spec file gets its own throwaway HOME, XDG dirs, store (LATCHKEY_DB) and
+# download dir (run-specs.js makes them under this run's temp dir).
 # Build first (make test-e2e does both):
 #   make app-e2e && cargo build -p latchkey-cli
 # Usage: tests/e2e/run.sh [spec files...]    (default: every specs/*.test.js, in order)
@@ -24,20 +25,16 @@ done
 
 tmp="$(mktemp -d -t latchkey-e2e.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp/home"
-export XDG_DATA_HOME="$HOME/.local/share" XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache"
-export XDG_RUNTIME_DIR="$tmp/runtime"
-mkdir -p "$XDG_DATA_HOME/latchkey" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR" "$HOME/Downloads"
-chmod 700 "$XDG_RUNTIME_DIR" "$HOME/Downloads"
-export LATCHKEY_DB="$XDG_DATA_HOME/latchkey/latchkey.db"
-# Test builds only (cargo feature e2e): the save dialog is answered with this directory.
-export LATCHKEY_E2E_SAVE_DIR="$HOME/Downloads"
+# The parent of every spec's own dirs (run-specs.js).
+export E2E_TMP="$tmp"
+# Nothing of the caller's may leak into a spec: its store comes from run-specs.js only.
+unset LATCHKEY_DB LATCHKEY_USER LATCHKEY_E2E_SAVE_DIR
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1
 
 if [ "$#" -gt 0 ]; then specs=("$@"); else specs=(specs/*.test.js); fi
 
-# run-specs.js starts tauri-driver once, runs the specs one at a time, stops the driver.
-# Not exec: the EXIT trap must still remove the temp dir.
+# run-specs.js runs the specs one at a time, each with its own dirs and its own
+# tauri-driver, and always stops the driver. Not exec: the EXIT trap must still run.
 status=0
 xvfb-run -a --server-args="-screen 0 1440x1024x24" node run-specs.js "${specs[@]}" || status=$?
 exit "$status"

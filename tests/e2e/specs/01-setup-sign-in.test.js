@@ -29,7 +29,7 @@ describe('setup and sign-in', () => {
   let browser;
 
   before(async () => {
-    // A fresh store for the whole run (run.sh): nobody may have set it up yet.
+    // This spec's own fresh store (run-specs.js): nobody has set it up.
     assert.equal(adminExists(), false, `the store ${storePath()} must be empty for this spec`);
     browser = await launch();
   });

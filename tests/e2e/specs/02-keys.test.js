@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ADMIN,
+  PASSWORD_MANAGER_HINT,
   answerStepUp,
   click,
+  clipboardTargets,
   clipboardText,
   closeIssued,
   createKey,
@@ -42,7 +44,9 @@ describe('API keys', () => {
   let copiedAt = 0;
 
   before(async () => {
-    ensureLab(); // custom permission resources exist before the grid loads
+    // This spec's own store: the administrator, custom permission resources (for the
+    // grid), the lab group and a member; no keys yet.
+    ensureLab();
     browser = await launch();
   });
 
@@ -84,13 +88,17 @@ describe('API keys', () => {
     assert.deepEqual(v.json.permissions, ['runs:write', 'samples:read'].sort());
   });
 
-  it('Copy puts exactly the key shown on the clipboard, with a countdown', async () => {
+  it('Copy puts exactly the key shown on the clipboard, marked out of history, with a countdown', async () => {
     const secret = secrets['sequencer upload'];
     await click(browser, 'issued-copy');
     copiedAt = Date.now();
     const toast = await find(browser, 'clipboard-countdown');
     assert.equal(await toast.getAttribute('data-phase'), 'counting');
     assert.equal(clipboardText(), secret);
+    // The password-manager hint: clipboard managers that honour it keep no history of it.
+    const targets = clipboardTargets();
+    assert.ok(targets.includes(PASSWORD_MANAGER_HINT), `targets offered: ${targets.join(', ')}`);
+    assert.ok(targets.includes('UTF8_STRING'), `targets offered: ${targets.join(', ')}`);
     const left = Number(await (await find(browser, 'clipboard-remaining')).getText());
     assert.ok(left > 0 && left <= CLEAR_SECS, `countdown shows ${left} s`);
     await docShot(browser, 'key-shown-once');
@@ -145,6 +153,10 @@ describe('API keys', () => {
     assert.ok(clearedAfter >= CLEAR_SECS - 0.5, `cleared after ${clearedAfter.toFixed(1)} s, before the delay`);
     const now = clipboardText();
     assert.ok(now === null || !now.includes(secret));
+    // The window says so because Rust reported it, not because the countdown ended.
+    const toast = await find(browser, 'clipboard-countdown');
+    await until(async () => (await toast.getAttribute('data-phase')) === 'cleared', { message: 'the cleared notice' });
+    assert.match(await toast.getText(), /Clipboard cleared/);
     await shot(browser, 'clipboard-cleared');
     // The "Clipboard cleared" toast stays a few seconds at the bottom right, above
     // dialogs, where the Create dialog's footer buttons are: let it go first.

@@ -1,22 +1,29 @@
-// The administrator's account pages and locking: expiring keys flagged on sign-in,
-// Security (a refused password with its reason inline), the
-// account key (Reveal right after sign-in, a key that verifies; Copy), sign-out locking
-// (clipboard cleared), the Settings page, and the idle lock set there.
+// The administrator's account pages and locking, on a store of this spec's own: a key
+// about to expire (seeded with the CLI) flagged on sign-in; Security (a refused password
+// with its reason inline); the account key (Reveal right after sign-in, a key that
+// verifies; Copy); sign-out clearing the clipboard; Settings; the idle lock Rust keeps
+// (the session really ends: the clipboard is cleared and commands answer
+// not_signed_in); and quitting the app, which clears the clipboard and ends the session.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   ADMIN,
   answerStepUp,
   asAdmin,
+  audit,
   cli,
   click,
   clipboardText,
+  dateInDays,
   docShot,
   ensureLab,
   fill,
   find,
   finish,
   gone,
+  invoke,
   launch,
   openKeysTab,
   openMenu,
@@ -28,30 +35,43 @@ import {
   until,
   verifyKey,
 } from '../helpers.js';
+import { closeWindowNamed, windowsNamed } from '../x11.js';
+
+const EXPIRING = 'plate reader sync';
+const settingsFile = () => path.join(process.env.XDG_CONFIG_HOME, 'dev.latchkey.app', 'settings.json');
 
 describe('account pages, account key and locking', () => {
   const shot = stepShots('04-account');
   let browser;
   let accountKey = null;
-  let expiringExpected = false;
+  let quit = false;
 
   before(async () => {
     ensureLab();
-    expiringExpected = asAdmin(['key', 'list']).some((k) => k.status === 'expiring_soon');
+    // A key that expires in 5 days: the sign-in must flag it.
+    asAdmin(['key', 'create', '--name', EXPIRING, '--env', 'test', '--expires', dateInDays(5), '--perm', 'samples:write']);
     browser = await launch();
   });
 
-  after(() => finish(browser, shot));
+  // After the quit there is no window left to take a last picture of.
+  after(() => finish(browser, quit ? async () => {} : shot));
 
-  it('signs in; keys about to expire are flagged', async () => {
+  async function copyAccountKey() {
+    await openKeysTab(browser);
+    await scrollToView(browser, await find(browser, 'account-key-panel'));
+    await click(browser, 'acct-copy');
+    await find(browser, 'clipboard-countdown');
+    await until(() => clipboardText() === accountKey, { message: 'the account key on the clipboard' });
+  }
+
+  it('signs in; the key about to expire is flagged', async () => {
     await signIn(browser, ADMIN);
-    if (expiringExpected) {
-      const notice = await find(browser, 'expiring-notice');
-      assert.match(await notice.getText(), /expire/i);
-      await shot(browser, 'expiring-notice');
-      await (await browser.$('button[aria-label="Dismiss expiring keys notice"]')).click();
-      await gone(browser, 'expiring-notice');
-    }
+    const notice = await find(browser, 'expiring-notice');
+    assert.match(await notice.getText(), /One of your keys expires soon/);
+    assert.match(await notice.getText(), new RegExp(EXPIRING));
+    await shot(browser, 'expiring-notice');
+    await (await browser.$('button[aria-label="Dismiss expiring keys notice"]')).click();
+    await gone(browser, 'expiring-notice');
   });
 
   it('Security: a refused new password shows the reason inline, with the policy', async () => {
@@ -87,54 +107,75 @@ describe('account pages, account key and locking', () => {
   });
 
   it('Account key: Copy puts it on the clipboard', async () => {
-    await click(browser, 'acct-copy');
-    await find(browser, 'clipboard-countdown');
-    await until(() => clipboardText() === accountKey, { message: 'the account key on the clipboard' });
+    await copyAccountKey();
     await shot(browser, 'account-key-copied');
   });
 
-  it('signing out locks the window: back to sign-in, clipboard cleared', async () => {
+  it('signing out: back to sign-in, our clipboard content cleared, commands refused', async () => {
     await signOut(browser);
     assert.match(await (await find(browser, 'signin-notice')).getText(), /signed out/i);
     const now = clipboardText();
     assert.ok(now === null || !now.includes(accountKey), 'the account key left the clipboard on sign-out');
     await shot(browser, 'signed-out');
     assert.equal(await (await browser.$(tid('nav-name'))).isExisting(), false);
+    // Settings are read and saved only in a session.
+    assert.deepEqual(await invoke(browser, 'settings'), { ok: false, code: 'not_signed_in' });
+    const attempt = { clipboard_clear_secs: null, idle_lock_mins: 240, api_enabled: false, api_port: 7171 };
+    assert.deepEqual(await invoke(browser, 'set_settings', { settings: attempt }), { ok: false, code: 'not_signed_in' });
+    assert.equal(fs.existsSync(settingsFile()), false, 'nothing was saved');
   });
 
-  it('Settings: the clipboard and idle-lock choices and the store; saving works', async () => {
+  it('Settings: the clipboard and idle-lock choices and the store', async () => {
     await signIn(browser, ADMIN);
+    await (await browser.$('button[aria-label="Dismiss expiring keys notice"]')).click();
     await openMenu(browser, 'settings');
     await find(browser, 'settings-clipboard');
-    // A clean page for the picture: no sign-in notice, no "clipboard cleared" toast.
-    const dismiss = await browser.$('button[aria-label="Dismiss expiring keys notice"]');
-    if (await dismiss.isExisting()) await dismiss.click();
+    // A clean page for the picture: no "clipboard cleared" toast.
     await gone(browser, 'clipboard-countdown', 10_000);
     assert.equal(await (await find(browser, 'store-path')).getText(), process.env.LATCHKEY_DB);
-    // Back to the default clear delay (spec 02 chose 10 s), saved.
-    await (await find(browser, 'settings-clipboard')).selectByAttribute('value', '30');
-    await click(browser, 'settings-save');
-    await find(browser, 'settings-saved');
+    // This spec's own settings: the defaults.
+    assert.equal(await (await find(browser, 'settings-clipboard')).getValue(), '30');
+    assert.equal(await (await find(browser, 'settings-idle')).getValue(), '15');
     await docShot(browser, 'settings');
   });
 
-  it('locks after the idle time set in Settings', async () => {
-    const idle = await find(browser, 'settings-idle');
-    await idle.setValue('1');
+  it('the idle lock (1 minute, set in Settings) ends the session in Rust: clipboard cleared, commands refused', async () => {
+    // The clipboard would clear itself only after 5 minutes: only the lock can clear it now.
+    await (await find(browser, 'settings-clipboard')).selectByAttribute('value', '300');
+    await (await find(browser, 'settings-idle')).setValue('1');
     await click(browser, 'settings-save');
     await find(browser, 'settings-saved');
-    const saved = Date.now();
-    // No input from here on: the window locks itself after a minute.
+    const saved = JSON.parse(fs.readFileSync(settingsFile(), 'utf8'));
+    assert.equal(saved.idle_lock_mins, 1);
+    assert.equal(saved.clipboard_clear_secs, 300);
+    await openMenu(browser, 'account');
+    await copyAccountKey();
+    const copied = Date.now();
+    // No input from here on: Rust ends the session after a minute and the window follows.
     const notice = await find(browser, 'signin-notice', 100_000);
-    const after = (Date.now() - saved) / 1000;
+    const after = (Date.now() - copied) / 1000;
     assert.match(await notice.getText(), /Locked after 1 minute without activity/);
     assert.ok(after >= 55, `locked after ${after.toFixed(0)} s, not before a minute`);
+    const now = clipboardText();
+    assert.ok(now === null || !now.includes(accountKey), 'the idle lock cleared the account key from the clipboard');
+    // The session is gone in Rust, not only hidden by the window.
+    assert.deepEqual(await invoke(browser, 'list_keys'), { ok: false, code: 'not_signed_in' });
+    assert.deepEqual(await invoke(browser, 'account_key'), { ok: false, code: 'not_signed_in' });
     await shot(browser, 'idle-locked');
-    // Put the default back for whoever uses this store next.
+  });
+
+  it('quitting the app (closing its window) clears our clipboard content and ends the session', async () => {
     await signIn(browser, ADMIN);
-    await openMenu(browser, 'settings');
-    await (await find(browser, 'settings-idle')).setValue('15');
-    await click(browser, 'settings-save');
-    await find(browser, 'settings-saved');
+    await copyAccountKey();
+    const signOuts = audit('sign_out').length;
+    // The window's close button: WM_DELETE_WINDOW, as a window manager sends it.
+    quit = true;
+    await closeWindowNamed('Latchkey');
+    await until(() => windowsNamed('Latchkey').length === 0, { timeout: 30_000, message: 'the window to close' });
+    // The app left through its exit handler, which clears our clipboard content and then
+    // ends the session: the sign-out is in the audit log (a killed app writes none).
+    await until(() => audit('sign_out').length === signOuts + 1, { timeout: 30_000, message: 'the exit to end the session' });
+    const now = clipboardText();
+    assert.ok(now === null || !now.includes(accountKey), 'the account key left the clipboard at exit');
   });
 });

@@ -9,8 +9,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  ADMIN,
   MEMBER,
+  PASSWORD_MANAGER_HINT,
+  cli,
   click,
+  clipboardTargets,
+  clipboardText,
   closeIssued,
   createKey,
   docShot,
@@ -158,6 +163,36 @@ describe('two-step verification', () => {
     await find(browser, 'nav-name', 30_000);
   });
 
+  it('the row of a viewable key: Copy after the prompt (the key stays in Rust), then Download', async () => {
+    await sleep((STEP_UP_SECS + 2) * 1000);
+    await openKeysTab(browser);
+    const row = await keyRow(browser, 'plate reader', 'active');
+    await (await row.$(tid('copy'))).click();
+    const prompt = await find(browser, 'stepup-dialog', 30_000);
+    assert.match(await prompt.getText(), /To copy “plate reader”/);
+    await fill(browser, 'stepup-password', nextCode());
+    await click(browser, 'stepup-submit');
+    await find(browser, 'clipboard-countdown', 30_000);
+    await until(() => clipboardText() === viewable, { message: 'the viewable key on the clipboard' });
+    assert.ok(clipboardTargets().includes(PASSWORD_MANAGER_HINT), 'marked to stay out of clipboard history');
+    // Copy never opened the View dialog: the window was not given the secret.
+    assert.equal(await (await browser.$(tid('view-dialog'))).isExisting(), false);
+    await docShot(browser, 'viewable-key');
+
+    // The proof is fresh now: Download needs no second prompt.
+    await (await row.$(tid('download'))).click();
+    const notice = await find(browser, 'keys-notice', 30_000);
+    const file = path.join(saveDir(), 'latchkey-plate-reader.json');
+    assert.match(await notice.getText(), /Saved “plate reader” to /);
+    assert.ok((await notice.getText()).includes(file), await notice.getText());
+    assert.equal(await (await browser.$(tid('stepup-dialog'))).isExisting(), false);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const kf = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(kf.api_key, viewable);
+    assert.equal(kf.account, MEMBER.username);
+    assert.equal(verifyKey(kf.api_key).valid, true);
+  });
+
   it('turns MFA off after confirming it is you; then the password alone signs in', async () => {
     await sleep((STEP_UP_SECS + 2) * 1000);
     await click(browser, 'nav-menu');
@@ -177,5 +212,28 @@ describe('two-step verification', () => {
     });
     await signOut(browser);
     await signIn(browser, MEMBER);
+  });
+
+  it('after an administrator resets the password of an account with MFA on, the next sign-in says both', async () => {
+    // MFA on again, set up with the CLI this time.
+    const enrol = cli(['mfa', 'enroll', '--user', MEMBER.username], MEMBER.password);
+    assert.equal(enrol.code, 0, enrol.stderr);
+    secret = enrol.json.secret;
+    lastStep = stepNow() - 2;
+    const on = cli(['mfa', 'confirm', '--user', MEMBER.username], [MEMBER.password, nextCode()]);
+    assert.equal(on.code, 0, on.stderr);
+    const newPassword = 'a passphrase the administrator chose';
+    const reset = cli(['account', 'passwd', MEMBER.username, '--yes', '--user', ADMIN.username], [ADMIN.password, newPassword, newPassword]);
+    assert.equal(reset.code, 0, reset.stderr);
+
+    await signOut(browser);
+    await signIn(browser, { ...MEMBER, password: newPassword });
+    const notice = await find(browser, 'secrets-lost-notice');
+    assert.match(await notice.getText(), /An administrator reset your password/);
+    assert.match(await (await find(browser, 'mfa-reset-note')).getText(), /Two-step verification was turned off too/);
+    await docShot(browser, 'sign-in-notices');
+    // The password alone signed in (no code step), and Security says MFA is off.
+    await click(browser, 'review-mfa');
+    assert.equal(await (await find(browser, 'mfa-status')).getAttribute('data-enabled'), 'false');
   });
 });
