@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Regenerate the app icons from icons/latchkey.svg:
-#   icons/latchkey.png      1024x1024 PNG source
-#   src-tauri/icons/*       the Tauri icon set (png, ico, icns, appx, ios, android)
-# Uses the Tauri CLI from ui/node_modules (run `npm ci` in ui/ first); it
-# rasterises SVG itself, so no other image tool is needed.
+# Regenerate the app icons from the source image, icons/latchkey.svg:
+#   icons/latchkey.png   the 1024x1024 PNG rendered from it
+#   icons/*.png|ico|icns  the Tauri icon set (tauri.conf.json bundle.icon points here)
+#   ui/public/latchkey.svg  the same glyph for the window's own pages
+# Uses the Tauri CLI from ui/node_modules (run `npm ci` in ui/ first); it rasterises
+# SVG itself, so no other image tool is needed.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+icons="$root/icons"
 tauri="$root/ui/node_modules/.bin/tauri"
 if [ ! -x "$tauri" ]; then
   echo "generate.sh: $tauri missing; run 'npm ci' in $root/ui" >&2
@@ -17,15 +19,18 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # 1024x1024 PNG source, rendered from the SVG.
-"$tauri" icon "$root/icons/latchkey.svg" --output "$tmp" --png 1024
-cp "$tmp/1024x1024.png" "$root/icons/latchkey.png"
+"$tauri" icon "$icons/latchkey.svg" --output "$tmp/source" --png 1024
+cp "$tmp/source/1024x1024.png" "$icons/latchkey.png"
 
-# The full Tauri icon set, next to tauri.conf.json.
-rm -rf "$root/src-tauri/icons"
-"$tauri" icon "$root/icons/latchkey.png" --output "$root/src-tauri/icons"
+# The full Tauri icon set, desktop only (the mobile sets are dropped).
+"$tauri" icon "$icons/latchkey.png" --output "$tmp/set"
+rm -rf "$tmp/set/android" "$tmp/set/ios"
 
-# Desktop only: drop the mobile sets.
-rm -rf "$root/src-tauri/icons/android" "$root/src-tauri/icons/ios"
+# Replace the previous set: everything in icons/ but the sources and this script.
+find "$icons" -maxdepth 1 -type f ! -name latchkey.svg ! -name latchkey.png ! -name generate.sh -delete
+cp "$tmp/set"/* "$icons/"
 
 # The front end shows the same glyph.
-cp "$root/icons/latchkey.svg" "$root/ui/public/latchkey.svg"
+cp "$icons/latchkey.svg" "$root/ui/public/latchkey.svg"
+
+echo "generate.sh: $(find "$icons" -maxdepth 1 -type f | wc -l) files in $icons"
