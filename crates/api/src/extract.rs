@@ -93,15 +93,12 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let json = is_json(req.headers());
         // The guard has already capped and buffered the body.
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::http(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!(
-                    "the request body is larger than {} KiB",
-                    crate::MAX_BODY_BYTES / 1024
-                ),
-            )
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::guard::too_large()
+            } else {
+                crate::guard::unreadable()
+            }
         })?;
         let text = bytes.trim_ascii();
         if text.is_empty() || text == b"null" {
@@ -120,6 +117,10 @@ where
                 "unsupported_media_type",
                 "body: send JSON with `Content-Type: application/json`",
             ));
+        }
+        // The common case in one pass; only a body that fails is read again, to say where.
+        if let Ok(value) = serde_json::from_slice(&bytes) {
+            return Ok(JsonBody(value));
         }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {

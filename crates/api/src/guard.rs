@@ -9,12 +9,23 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-/// True for `localhost` and `127.0.0.1`, with or without a port.
-pub fn host_allowed(host: &str) -> bool {
+/// The port the server listens on, put on each request by [`crate::serve_router`]; the
+/// Host check accepts no other.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerPort(pub u16);
+
+/// True for `localhost` and `127.0.0.1`, without a port or with exactly `port` (the
+/// server's own). A name that resolves here under another port is not this server's
+/// address, so it is refused too.
+pub fn host_allowed(host: &str, port: Option<u16>) -> bool {
     let name = match host.rsplit_once(':') {
-        Some((name, port)) => {
-            if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+        Some((name, given)) => {
+            if given.is_empty() || given.len() > 5 || !given.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            if given.parse::<u16>().ok().is_none_or(|g| Some(g) != port) {
                 return false;
             }
             name
@@ -29,17 +40,20 @@ fn check_host(req: &Request) -> Result<(), ApiError> {
         Err(ApiError::http(
             status,
             "invalid_host",
-            format!("{what}; this API answers only to localhost and 127.0.0.1"),
+            format!(
+                "{what}; this API answers only to localhost and 127.0.0.1 (with no port or its own)"
+            ),
         ))
     };
     let Some(host) = req.headers().get(header::HOST) else {
         return refuse(StatusCode::BAD_REQUEST, "the request has no Host header");
     };
-    let ok = host.to_str().is_ok_and(host_allowed)
+    let port = req.extensions().get::<ServerPort>().map(|p| p.0);
+    let ok = host.to_str().is_ok_and(|h| host_allowed(h, port))
         && req
             .uri()
             .authority()
-            .is_none_or(|a| host_allowed(a.as_str()));
+            .is_none_or(|a| host_allowed(a.as_str(), port));
     if !ok {
         return refuse(
             StatusCode::MISDIRECTED_REQUEST,
@@ -49,7 +63,7 @@ fn check_host(req: &Request) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn too_large() -> ApiError {
+pub(crate) fn too_large() -> ApiError {
     ApiError::http(
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",
@@ -57,6 +71,15 @@ fn too_large() -> ApiError {
             "the request body is larger than {} KiB",
             MAX_BODY_BYTES / 1024
         ),
+    )
+}
+
+/// A body that broke off or was badly framed (not one that was too large).
+pub(crate) fn unreadable() -> ApiError {
+    ApiError::http(
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+        "body: the request body could not be read (cut short, or badly framed)",
     )
 }
 
@@ -73,9 +96,17 @@ async fn admit(req: Request) -> Result<Request, ApiError> {
         return Err(too_large());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let bytes = Limited::new(body, MAX_BODY_BYTES)
+        .collect()
         .await
-        .map_err(|_| too_large())?;
+        .map_err(|e| {
+            if e.is::<LengthLimitError>() {
+                too_large()
+            } else {
+                unreadable()
+            }
+        })?
+        .to_bytes();
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
@@ -144,14 +175,16 @@ mod tests {
 
     #[test]
     fn hosts() {
+        let port = Some(7171);
         for ok in [
             "localhost",
             "LocalHost",
             "127.0.0.1",
             "localhost:7171",
-            "127.0.0.1:80",
+            "127.0.0.1:7171",
+            "127.0.0.1:07171",
         ] {
-            assert!(host_allowed(ok), "{ok}");
+            assert!(host_allowed(ok, port), "{ok}");
         }
         for bad in [
             "",
@@ -164,9 +197,15 @@ mod tests {
             "localhost:",
             "localhost:abc",
             "localhost:123456",
+            "localhost:7172",
+            "127.0.0.1:80",
+            "localhost:99999",
             "0.0.0.0",
         ] {
-            assert!(!host_allowed(bad), "{bad}");
+            assert!(!host_allowed(bad, port), "{bad}");
         }
+        // Not knowing its own port, the guard accepts none.
+        assert!(host_allowed("localhost", None));
+        assert!(!host_allowed("localhost:7171", None));
     }
 }

@@ -5,8 +5,8 @@
 //! [`Arc<Latchkey>`](latchkey_core::Latchkey). [`router`] gives the axum router itself.
 //!
 //! Every rule (what a key may do, throttling, step-up) is the core's. This crate adds the
-//! HTTP: it answers only on 127.0.0.1 and only to `Host: localhost` or `127.0.0.1`
-//! (against DNS rebinding), never sends a CORS header, refuses bodies over 64 KiB, and
+//! HTTP: it answers only on 127.0.0.1 and only to `Host: localhost` or `127.0.0.1`, with
+//! no port or its own (against DNS rebinding), never sends a CORS header, refuses bodies over 64 KiB, and
 //! answers every error as `{ "error": { "code", "message" } }`. The OpenAPI 3.1 document
 //! is generated from the handlers ([`openapi`]) and served at `/openapi.json`.
 
@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod model;
 
 use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use latchkey_core::Latchkey;
@@ -25,6 +26,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -44,7 +46,7 @@ pub const DEFAULT_PORT: u16 = 7171;
         title = "Latchkey",
         description = "The loopback JSON API of Latchkey: verify API keys, and manage the keys of the \
 account behind a key.\n\nServed on 127.0.0.1 only; requests must carry `Host: localhost` or \
-`Host: 127.0.0.1` (with or without the port), else `421 invalid_host`. No CORS headers are sent. \
+`Host: 127.0.0.1`, with no port or the server's own, else `421 invalid_host`. No CORS headers are sent. \
 Request bodies are JSON (`Content-Type: application/json`) of at most 64 KiB, else \
 `413 body_too_large`. Every error is `{ \"error\": { \"code\", \"message\" } }`.\n\n\
 Present a key as `X-API-Key: <key>` or `Authorization: Bearer <key>`. What a key may do is \
@@ -139,6 +141,18 @@ pub fn routes(lk: Arc<Latchkey>) -> Router {
 /// (including for unknown paths and methods), and no-store caching.
 pub fn guarded(app: Router) -> Router {
     app.fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        // A panic in a handler answers this request with a JSON 500; the server, and
+        // every other connection, carries on.
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                ApiError::http(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server failed to answer this request",
+                )
+                .into_response()
+            },
+        ))
         .layer(axum::middleware::from_fn(guard::guard))
 }
 
@@ -183,6 +197,8 @@ where
             format!("the API serves on 127.0.0.1 only, not {}", addr.ip()),
         ));
     }
+    // The Host check needs the port actually bound (port 0 picks one).
+    let app = app.layer(axum::Extension(guard::ServerPort(addr.port())));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

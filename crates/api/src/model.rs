@@ -321,6 +321,13 @@ pub struct VerifyRequest {
     pub key: String,
 }
 
+/// The key is a secret: wiped from memory when the request is done with.
+impl Drop for VerifyRequest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
 impl std::fmt::Debug for VerifyRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("VerifyRequest(<redacted>)")

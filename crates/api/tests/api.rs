@@ -743,6 +743,10 @@ async fn only_localhost_hosts_are_served() {
         format!("localhost.evil.example:{port}"),
         format!("127.0.0.1.nip.io:{port}"),
         format!("[::1]:{port}"),
+        // Loopback names, but another port: not this server's address.
+        format!("localhost:{}", port.wrapping_add(1)),
+        format!("127.0.0.1:{}", port.wrapping_sub(1)),
+        "localhost:80".to_string(),
     ] {
         let r = s
             .req(Method::POST, "/v1/keys/verify")

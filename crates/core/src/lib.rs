@@ -56,6 +56,7 @@ pub struct Latchkey {
     clock: Arc<dyn Clock>,
     api_url: String,
     step_up_window: time::Duration,
+    last_use: verify::LastUseQueue,
 }
 
 impl Latchkey {
@@ -65,12 +66,23 @@ impl Latchkey {
     }
 
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        let store = store::Store::open(path, clock::to_unix(clock.now()))?;
+        Self::open_as(path, clock, store::Missing::Create)
+    }
+
+    /// Opens the store at `path` only if there is one: never creates a new, empty store
+    /// (for a mistyped path, a clear error naming it instead).
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        Self::open_as(path, Arc::new(SystemClock), store::Missing::Refuse)
+    }
+
+    fn open_as(path: &Path, clock: Arc<dyn Clock>, missing: store::Missing) -> Result<Self> {
+        let store = store::Store::open_with(path, clock::to_unix(clock.now()), missing)?;
         Ok(Latchkey {
             store,
             clock,
             api_url: DEFAULT_API_URL.to_owned(),
             step_up_window: auth::STEP_UP_WINDOW,
+            last_use: Default::default(),
         })
     }
 

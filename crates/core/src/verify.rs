@@ -1,11 +1,27 @@
 //! Verification: is this key valid, and what may it do now?
+//!
+//! Three ways in, one verdict. [`Latchkey::verify`] (the CLI, the app, key-authenticated
+//! requests) reads on a pooled connection and records the key's last use before it
+//! returns. A server answering on async workers uses
+//! [`Latchkey::verify_without_waiting`]: a pure read on the thread's own reader connection
+//! that never waits for a lock, with the last use handed to a background writer; when
+//! the store is momentarily busy for a reader it says so, and the server retries on a
+//! blocking thread with [`Latchkey::verify_deferring_last_use`]. None of them caches a
+//! verdict: each reads the store afresh, so a revocation committed by any process is
+//! seen by the next verification.
 
 use crate::clock::from_unix;
 use crate::keyformat::{self, KeyKind};
 use crate::keys::{digest, Environment};
-use crate::permissions::{self, Permission, PermissionSet};
-use crate::{AccountId, KeyId, Latchkey, Result};
+use crate::permissions::{self, Permission};
+use crate::{AccountId, Error, KeyId, Latchkey, Result};
+use rusqlite::Connection;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
@@ -71,101 +87,101 @@ impl Verification {
     }
 }
 
+/// How a verification reads the store and records the key's last use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Pooled connection (waits for locks); last use written before returning.
+    Direct,
+    /// Pooled connection (waits for locks); last use queued.
+    Deferred,
+    /// The thread's reader connection (never waits); last use queued.
+    NoWait,
+}
+
+// One table at the top level, the rest as correlated subqueries: with a top-level JOIN,
+// SQLite marks the statement expired when rusqlite's cache clears its bindings, and
+// every call would re-parse it (measured: 8x slower).
+const LOOKUP: &str =
+    "SELECT k.id, k.kind, k.expires_at, k.revoked_at, k.last_used_at, k.digest, k.account_id,
+        (SELECT username FROM accounts WHERE id = k.account_id),
+        (SELECT disabled FROM accounts WHERE id = k.account_id),
+        (SELECT is_admin FROM accounts WHERE id = k.account_id),
+        k.permissions,
+        (SELECT group_concat(gp.resource || ':' || gp.action, ' ')
+           FROM group_members gm JOIN group_permissions gp ON gp.group_id = gm.group_id
+          WHERE gm.account_id = k.account_id)
+ FROM api_keys k WHERE k.digest = ?1";
+
 impl Latchkey {
     /// Verifies a presented key. A string that fails the format or checksum is rejected
     /// before any lookup; a found key is checked for revocation, expiry and a disabled
     /// account; its effective permissions are its own intersected with the account's now.
+    /// Records the key's last use (at most once a minute) before returning; a failure to
+    /// record it never changes the verdict.
     pub fn verify(&self, presented: &str) -> Result<Verification> {
+        self.verify_by(presented, Way::Direct)
+    }
+
+    /// The same verdict as [`Latchkey::verify`], for a server answering on an async
+    /// worker thread: only reads, on a connection of the calling thread's own, and never
+    /// waits for a lock. `Err(Error::Busy)` means the store was momentarily unreadable
+    /// without waiting; retry with [`Latchkey::verify_deferring_last_use`] on a thread
+    /// that may block. The last use is recorded by a background writer, batched about
+    /// once a second (dropped, never waited for, when its queue is full).
+    pub fn verify_without_waiting(&self, presented: &str) -> Result<Verification> {
+        self.verify_by(presented, Way::NoWait)
+    }
+
+    /// The same verdict, reading on a connection that waits for locks (call it off the
+    /// async workers); the last use is queued as by [`Latchkey::verify_without_waiting`].
+    pub fn verify_deferring_last_use(&self, presented: &str) -> Result<Verification> {
+        self.verify_by(presented, Way::Deferred)
+    }
+
+    /// Writes the last-use times queued so far and waits (up to 30 s) until they are in
+    /// the store. A server calls it as it stops; queued times are otherwise written
+    /// within about a second.
+    pub fn flush_last_used(&self) {
+        self.last_use.flush();
+    }
+
+    fn verify_by(&self, presented: &str, way: Way) -> Result<Verification> {
         let presented = presented.trim();
         let Ok(parsed) = keyformat::parse(presented) else {
             return Ok(Verification::refused(Reason::Malformed));
         };
         let wanted = digest(presented);
         let now = self.now_unix();
-        let found = self.store.read(|c| {
-            // One table at the top level, the rest as correlated subqueries: with a
-            // top-level JOIN, SQLite marks the statement expired when rusqlite's cache
-            // clears its bindings, and every call would re-parse it (measured: 8× slower).
-            let mut st = c.prepare_cached(
-                "SELECT k.id, k.kind, k.expires_at, k.revoked_at, k.last_used_at, k.digest, k.account_id,
-                        (SELECT username FROM accounts WHERE id = k.account_id),
-                        (SELECT disabled FROM accounts WHERE id = k.account_id),
-                        (SELECT is_admin FROM accounts WHERE id = k.account_id),
-                        k.permissions,
-                        (SELECT group_concat(gp.resource || ':' || gp.action, ' ')
-                           FROM group_members gm JOIN group_permissions gp ON gp.group_id = gm.group_id
-                          WHERE gm.account_id = k.account_id)
-                 FROM api_keys k WHERE k.digest = ?1",
-            )?;
-            let mut rows = st.query([wanted.as_slice()])?;
-            let Some(r) = rows.next()? else {
-                return Ok(None);
-            };
-            let stored: Vec<u8> = r.get(5)?;
-            // The index found it by digest; compare again in constant time anyway, so
-            // nothing downstream depends on how SQLite compares blobs.
-            if !bool::from(stored.as_slice().ct_eq(wanted.as_slice())) {
-                return Ok(None);
-            }
-            let kind: String = r.get(1)?;
-            let account_id: i64 = r.get(6)?;
-            let is_admin: bool = r.get(9)?;
-            let key_perms = permissions::from_joined(r.get(10)?);
-            let account_perms: PermissionSet = if is_admin {
-                permissions::of_account(c, account_id, true)?
-            } else {
-                permissions::from_joined(r.get(11)?)
-            };
-            Ok(Some(Found {
-                id: r.get(0)?,
-                kind,
-                expires_at: r.get(2)?,
-                revoked_at: r.get(3)?,
-                last_used_at: r.get(4)?,
-                account_id,
-                username: r.get(7)?,
-                disabled: r.get(8)?,
-                key_perms,
-                account_perms,
-            }))
-        })?;
+        let lookup = |c: &Connection| look_up(c, &wanted, parsed.kind == KeyKind::Acct, now);
+        let found = match way {
+            Way::NoWait => self.store.read_now(lookup)?,
+            Way::Direct | Way::Deferred => self.store.read(lookup)?,
+        };
         let Some(f) = found else {
             return Ok(Verification::refused(Reason::NotFound));
         };
-
-        let reason = if f.revoked_at.is_some_and(|r| r <= now) {
-            Reason::Revoked
-        } else if f.expires_at.is_some_and(|e| e <= now) {
-            Reason::Expired
-        } else if f.disabled {
-            Reason::AccountDisabled
-        } else {
-            Reason::Valid
-        };
-        let valid = reason == Reason::Valid;
+        let valid = f.reason == Reason::Valid;
         if valid
             && f.last_used_at
                 .is_none_or(|t| now - t >= LAST_USED_RESOLUTION_SECS)
         {
-            self.touch(&f.id, now)?;
+            match way {
+                // Last use is a convenience for people reading key lists; whatever stops
+                // it from being written (a busy or read-only store, a full disk) must
+                // not turn a valid key away.
+                Way::Direct => {
+                    let _ = self.touch(&f.id, now);
+                }
+                Way::Deferred | Way::NoWait => self.last_use.queue(self.path(), &f.id, now),
+            }
         }
-        let effective: Vec<Permission> = if !valid {
-            Vec::new()
-        } else if parsed.kind == KeyKind::Acct && f.kind == "acct" {
-            f.account_perms.into_iter().collect()
-        } else {
-            f.key_perms
-                .intersection(&f.account_perms)
-                .cloned()
-                .collect()
-        };
         Ok(Verification {
             valid,
-            reason,
+            reason: f.reason,
             account: Some(f.username),
             account_id: Some(AccountId(f.account_id)),
             key_id: Some(KeyId(f.id)),
-            permissions: effective,
+            permissions: f.permissions,
             environment: Some(if parsed.kind == KeyKind::Test {
                 Environment::Test
             } else {
@@ -175,32 +191,228 @@ impl Latchkey {
         })
     }
 
-    /// Coalesced last-used update: at most one write per key per minute, and a busy store
-    /// never fails a verification over it.
+    /// Coalesced last-used update: at most one write per key per minute.
     fn touch(&self, id: &str, now: i64) -> Result<()> {
-        let r = self.store.read(|c| {
-            c.prepare_cached(
-                "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
-            )?
-            .execute(rusqlite::params![id, now, now - LAST_USED_RESOLUTION_SECS])?;
+        self.store.read(|c| {
+            c.prepare_cached(TOUCH)?.execute(rusqlite::params![
+                id,
+                now,
+                now - LAST_USED_RESOLUTION_SECS
+            ])?;
             Ok(())
-        });
-        match r {
-            Err(crate::Error::Busy) => Ok(()),
-            other => other,
+        })
+    }
+}
+
+const TOUCH: &str = "UPDATE api_keys SET last_used_at = ?2
+ WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)";
+
+struct Found {
+    id: String,
+    reason: Reason,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    account_id: i64,
+    username: String,
+    /// Effective permissions; empty unless the key is valid.
+    permissions: Vec<Permission>,
+}
+
+/// The one lookup by digest. Text and blobs are read in place from SQLite's row; only
+/// what the verdict returns is copied out.
+fn look_up(c: &Connection, wanted: &[u8; 32], acct_key: bool, now: i64) -> Result<Option<Found>> {
+    let mut st = c.prepare_cached(LOOKUP)?;
+    let mut rows = st.query([wanted.as_slice()])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    let text = |i: usize| -> Result<&str> {
+        Ok(r.get_ref(i)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+            .unwrap_or(""))
+    };
+    let stored = r.get_ref(5)?.as_blob().map_err(rusqlite::Error::from)?;
+    // The index found it by digest; compare again in constant time anyway, so nothing
+    // downstream depends on how SQLite compares blobs.
+    if !bool::from(stored.ct_eq(wanted.as_slice())) {
+        return Ok(None);
+    }
+    let expires_at: Option<i64> = r.get(2)?;
+    let revoked_at: Option<i64> = r.get(3)?;
+    let disabled: bool = r.get(8)?;
+    let reason = if revoked_at.is_some_and(|t| t <= now) {
+        Reason::Revoked
+    } else if expires_at.is_some_and(|t| t <= now) {
+        Reason::Expired
+    } else if disabled {
+        Reason::AccountDisabled
+    } else {
+        Reason::Valid
+    };
+    let account_id: i64 = r.get(6)?;
+    let permissions = if reason != Reason::Valid {
+        Vec::new()
+    } else {
+        let is_admin: bool = r.get(9)?;
+        let admin_grants;
+        let account = if is_admin {
+            // An administrator holds everything the store knows of.
+            admin_grants = permissions::of_account(c, account_id, true)?
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            admin_grants.as_str()
+        } else {
+            text(11)?
+        };
+        effective(text(10)?, account, acct_key && text(1)? == "acct")
+    };
+    Ok(Some(Found {
+        id: text(0)?.to_owned(),
+        reason,
+        expires_at,
+        last_used_at: r.get(4)?,
+        account_id,
+        username: text(7)?.to_owned(),
+        permissions,
+    }))
+}
+
+/// A key's effective permissions from the space-separated lists the store keeps: its own
+/// intersected with its account's (an account key: all of the account's). Sorted, each
+/// once.
+fn effective(key: &str, account: &str, account_key: bool) -> Vec<Permission> {
+    let held = |p: &&str| account.split(' ').any(|a| a == *p);
+    let mut out: Vec<Permission> = if account_key {
+        account.split(' ').filter_map(|p| p.parse().ok()).collect()
+    } else {
+        key.split(' ')
+            .filter(|p| !p.is_empty() && held(p))
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Last-use times waiting to be written, and the thread that writes them: one
+/// `BEGIN IMMEDIATE` about once a second for everything queued meanwhile. The queue is
+/// bounded and never waited on: when it is full a time is dropped (the next
+/// verification of that key queues it again).
+#[derive(Debug, Default)]
+pub(crate) struct LastUseQueue {
+    tx: OnceLock<Option<SyncSender<Msg>>>,
+}
+
+#[derive(Debug)]
+enum Msg {
+    Used { key_id: String, at: i64 },
+    Flush(SyncSender<()>),
+}
+
+const QUEUE_LEN: usize = 4096;
+const BATCH_EVERY: Duration = Duration::from_secs(1);
+/// Times kept for a retry after the store was busy; beyond this they are dropped.
+const PENDING_MAX: usize = 100_000;
+
+impl LastUseQueue {
+    fn sender(&self, path: &Path) -> Option<&SyncSender<Msg>> {
+        self.tx
+            .get_or_init(|| {
+                let (tx, rx) = mpsc::sync_channel(QUEUE_LEN);
+                let path = path.to_path_buf();
+                std::thread::Builder::new()
+                    .name("latchkey-last-used".into())
+                    .spawn(move || write_last_used(&path, rx))
+                    .ok()
+                    .map(|_| tx)
+            })
+            .as_ref()
+    }
+
+    fn queue(&self, path: &Path, key_id: &str, at: i64) {
+        if let Some(tx) = self.sender(path) {
+            let msg = Msg::Used {
+                key_id: key_id.to_owned(),
+                at,
+            };
+            match tx.try_send(msg) {
+                Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+    }
+
+    fn flush(&self) {
+        let Some(Some(tx)) = self.tx.get() else {
+            return;
+        };
+        let (ack, done) = mpsc::sync_channel(1);
+        if tx.send(Msg::Flush(ack)).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(30));
         }
     }
 }
 
-struct Found {
-    id: String,
-    kind: String,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    last_used_at: Option<i64>,
-    account_id: i64,
-    username: String,
-    disabled: bool,
-    key_perms: PermissionSet,
-    account_perms: PermissionSet,
+/// The writer thread: runs until the queue's owner (the `Latchkey`) is dropped, then
+/// writes what is left and ends.
+fn write_last_used(path: &Path, rx: mpsc::Receiver<Msg>) {
+    let mut conn: Option<Connection> = None;
+    let mut pending: HashMap<String, i64> = HashMap::new();
+    let mut due: Option<Instant> = None;
+    loop {
+        let msg = match due {
+            Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match msg {
+            Ok(Msg::Used { key_id, at }) => {
+                let t = pending.entry(key_id).or_insert(at);
+                *t = (*t).max(at);
+                due.get_or_insert_with(|| Instant::now() + BATCH_EVERY);
+            }
+            Ok(Msg::Flush(ack)) => {
+                write_batch(path, &mut conn, &mut pending);
+                due = (!pending.is_empty()).then(|| Instant::now() + BATCH_EVERY);
+                let _ = ack.send(());
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                write_batch(path, &mut conn, &mut pending);
+                due = (!pending.is_empty()).then(|| Instant::now() + BATCH_EVERY);
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                write_batch(path, &mut conn, &mut pending);
+                return;
+            }
+        }
+    }
+}
+
+/// Writes `pending` in one transaction. A busy store keeps them for the next round;
+/// any other failure drops them (last use is advisory, never worth an error).
+fn write_batch(path: &Path, conn: &mut Option<Connection>, pending: &mut HashMap<String, i64>) {
+    if pending.is_empty() {
+        return;
+    }
+    let result = (|| -> Result<()> {
+        if conn.is_none() {
+            *conn = Some(crate::store::connect(path)?);
+        }
+        let c = conn.as_mut().expect("just opened");
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut st = tx.prepare_cached(TOUCH)?;
+            for (id, at) in pending.iter() {
+                st.execute(rusqlite::params![id, at, at - LAST_USED_RESOLUTION_SECS])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    })();
+    match result {
+        Err(Error::Busy) if pending.len() <= PENDING_MAX => {}
+        _ => pending.clear(),
+    }
 }

@@ -196,3 +196,134 @@ fn a_version_1_store_is_migrated_in_place_with_its_keys_intact() {
         .unwrap();
     assert_eq!(version, store::SCHEMA_VERSION);
 }
+
+/// A connection that writes to the store's log and leaves without checkpointing it, as a
+/// process that crashed or is still running would: the change is only in `-wal`.
+fn write_without_checkpoint(p: &std::path::Path, sql: &str) {
+    let c = rusqlite::Connection::open(p).unwrap();
+    c.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; {sql}"
+    ))
+    .unwrap();
+}
+
+fn store_files(p: &std::path::Path) -> Vec<(String, Option<Vec<u8>>)> {
+    ["", "-wal"]
+        .iter()
+        .map(|suffix| {
+            let name = format!("{}{suffix}", p.display());
+            let bytes = fs::read(&name).ok();
+            (name, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_newer_store_with_a_pending_log_is_refused_and_both_files_left_unchanged() {
+    let w = common::world();
+    let p = w.path();
+    drop(w.lk);
+    write_without_checkpoint(&p, "PRAGMA user_version = 99;");
+    let before = store_files(&p);
+    let wal = before[1]
+        .1
+        .as_ref()
+        .expect("the change waits in the -wal file");
+    assert!(!wal.is_empty());
+
+    let e = Latchkey::open(&p).unwrap_err();
+    // The version is read through the log, where only it is newer.
+    assert_eq!(e.code(), "store_too_new", "{e}");
+    assert!(e.to_string().contains("store version 99"), "{e}");
+    assert_eq!(store_files(&p), before);
+    // Opening only an existing store refuses it the same way.
+    let e = Latchkey::open_existing(&p).unwrap_err();
+    assert_eq!(e.code(), "store_too_new", "{e}");
+    assert_eq!(store_files(&p), before);
+}
+
+#[test]
+fn another_programs_database_with_a_pending_log_is_left_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("other.db");
+    write_without_checkpoint(
+        &p,
+        "CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');",
+    );
+    let before = store_files(&p);
+    assert!(before[1].1.as_ref().is_some_and(|b| !b.is_empty()));
+    let e = Latchkey::open(&p).unwrap_err();
+    assert!(
+        e.to_string().contains("another program's SQLite database"),
+        "{e}"
+    );
+    assert_eq!(store_files(&p), before);
+}
+
+#[test]
+fn opening_an_existing_store_never_creates_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in [
+        dir.path().join("typo.db"),
+        dir.path().join("no-such-dir/latchkey.db"),
+    ] {
+        let e = Latchkey::open_existing(&p).unwrap_err();
+        assert_eq!(e.code(), "io_error", "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&p.display().to_string()), "{msg}");
+        assert!(msg.contains("no Latchkey store"), "{msg}");
+        assert!(!p.exists());
+        assert!(!p.parent().unwrap().join("latchkey.db-wal").exists());
+    }
+    assert!(!dir.path().join("no-such-dir").exists());
+
+    // An existing store opens, and keeps working.
+    let w = common::world();
+    let s = w.admin();
+    let issued = w.lk.create_key(&s, &common::key("k", &[])).unwrap();
+    let again = Latchkey::open_existing(&w.path()).unwrap();
+    assert!(again.verify(issued.secret.expose()).unwrap().valid);
+}
+
+#[test]
+fn an_up_to_date_store_opens_while_another_process_holds_the_write_lock() {
+    let w = common::world();
+    let s = w.admin();
+    let issued = w.lk.create_key(&s, &common::key("k", &[])).unwrap();
+    let other = rusqlite::Connection::open(w.path()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Nothing to migrate, so opening takes no lock (it used to wait for this one for
+    // 15 s and then fail), and reading needs none.
+    let lk = w.reopen();
+    let v = lk.verify_without_waiting(issued.secret.expose()).unwrap();
+    assert!(v.valid);
+    other.execute_batch("COMMIT").unwrap();
+}
+
+#[test]
+fn a_failing_last_used_write_never_changes_the_verdict() {
+    let w = common::world();
+    let s = w.admin();
+    let issued = w.lk.create_key(&s, &common::key("k", &[])).unwrap();
+    // Any failure, not only a busy store: here the store refuses the update outright.
+    let c = rusqlite::Connection::open(w.path()).unwrap();
+    c.execute_batch(
+        "CREATE TRIGGER no_last_used BEFORE UPDATE OF last_used_at ON api_keys
+         BEGIN SELECT RAISE(ABORT, 'read-only for this test'); END;",
+    )
+    .unwrap();
+    let v = w.lk.verify(issued.secret.expose()).unwrap();
+    assert!(v.valid, "{v:?}");
+    let v =
+        w.lk.verify_deferring_last_use(issued.secret.expose())
+            .unwrap();
+    assert!(v.valid, "{v:?}");
+    w.lk.flush_last_used();
+    let keys = w.lk.list_keys(&s).unwrap();
+    assert!(keys.iter().all(|k| k.last_used_at.is_none()));
+}

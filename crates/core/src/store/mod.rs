@@ -1,7 +1,9 @@
 //! The SQLite store: opening (with refusal of foreign, corrupt and newer files), a small
-//! connection pool, and transactions that wait for other processes instead of failing.
+//! connection pool, transactions that wait for other processes instead of failing, and
+//! reader connections that never wait, for servers answering on async workers.
 
 mod migrations;
+mod settings;
 
 pub use migrations::{APPLICATION_ID, LATEST as SCHEMA_VERSION};
 
@@ -10,12 +12,26 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{self, OpenOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, TryLockError};
 use std::time::Duration;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// How long a write waits for another process before giving up with `Error::Busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Pooled connections read pages through a memory map (no `pread` copy per page they
+/// miss; a CLI process starts cold). SQLite maps at most this much of the file, per
+/// connection, as address space only.
+const MMAP_BYTES: i64 = 256 * 1024 * 1024;
+/// Page cache per pooled connection, in KiB (SQLite's default is 2 MiB). Pages read
+/// through the map do not count against it.
+const CACHE_KIB: i64 = 8 * 1024;
+/// Page cache per reader connection, in KiB: enough to keep a large store's hot pages
+/// (the digest index and key rows verification touches) between requests. SQLite fills
+/// it only as pages are read, and empties it when another connection commits.
+const READER_CACHE_KIB: i64 = 32 * 1024;
+/// Pooled connections kept open for later use.
+const POOL_SIZE: usize = 8;
 
 /// The default location: the platform data dir's `latchkey/latchkey.db`.
 pub fn default_path() -> Result<PathBuf> {
@@ -33,10 +49,34 @@ pub fn path_from_env() -> Result<PathBuf> {
     }
 }
 
+/// What [`Store::open_with`] does when there is no store at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Create a new, empty store (mode 0600), as `latchkey init` and the app do.
+    Create,
+    /// Refuse, naming the path: for commands that only make sense on an existing store
+    /// (`latchkey key verify`, `latchkey serve`), so a mistyped path is not silently
+    /// answered from a new empty store.
+    Refuse,
+}
+
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Reader connections for [`Store::read_now`], one per worker thread in the usual
+    /// case, each kept warm (its page cache and prepared statements) across requests.
+    readers: Box<[Mutex<Option<Connection>>]>,
+}
+
+/// Each thread's preferred reader slot: threads take numbers in turn, so a server's few
+/// worker threads each land on a slot of their own and never contend for it.
+fn thread_number() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static NUMBER: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    NUMBER.with(|n| *n)
 }
 
 impl Store {
@@ -44,6 +84,10 @@ impl Store {
     /// Refuses, without writing anything, a file that is not a healthy Latchkey store
     /// or that a newer Latchkey wrote.
     pub fn open(path: &Path, now: i64) -> Result<Store> {
+        Store::open_with(path, now, Missing::Create)
+    }
+
+    pub fn open_with(path: &Path, now: i64, missing: Missing) -> Result<Store> {
         let shown = path.display().to_string();
         let refuse = |reason: &str| Error::StoreRefused {
             path: shown.clone(),
@@ -63,23 +107,36 @@ impl Store {
             if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
                 return Err(refuse("it is not an SQLite database"));
             }
+            // Read-only, and no checkpoint when it closes: a file refused here keeps
+            // every byte, even when a write-ahead log is waiting beside it.
             let conn = Connection::open_with_flags(
                 path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(|_| refuse("it could not be opened as an SQLite database"))?;
+            conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )?;
             conn.busy_timeout(BUSY_TIMEOUT)?;
             inspect(&conn, &shown)?;
+        } else if missing == Missing::Refuse {
+            return Err(Error::Io(format!(
+                "there is no Latchkey store at {shown}; check --db or LATCHKEY_DB \
+                 (`latchkey init` sets up a new store)"
+            )));
         } else {
             create_private(path)?;
         }
 
+        let slots = std::thread::available_parallelism().map_or(4, |n| n.get() * 2);
         let store = Store {
             path: path.to_path_buf(),
             idle: Mutex::new(Vec::new()),
+            readers: (0..slots.clamp(2, 64)).map(|_| Mutex::new(None)).collect(),
         };
         let mut conn = store.connect()?;
-        migrations::migrate(&mut conn, now)?;
+        migrations::migrate(&mut conn, now, &shown)?;
         store.give_back(conn);
         tighten_permissions(path);
         Ok(store)
@@ -90,16 +147,31 @@ impl Store {
     }
 
     fn connect(&self) -> Result<Connection> {
+        connect(&self.path)
+    }
+
+    /// A connection that only reads and never waits: `PRAGMA query_only`, and no busy
+    /// timeout, so a lock held elsewhere answers `Error::Busy` at once. In WAL mode a
+    /// reader is not blocked by writers; only rare moments (recovering a log after a
+    /// crash, a writer in exclusive mode) are busy for it.
+    fn connect_reader(&self) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL lets readers (verification) run while another process writes.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.set_prepared_statement_cache_capacity(64);
+        conn.busy_timeout(Duration::ZERO)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        // Closing it must not checkpoint (a write) on the thread that drops it.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
+        // No memory map here: a page read through the map is parsed afresh on every
+        // access, while a page in the cache stays parsed. A reader answers lookup after
+        // lookup over the same pages, so it keeps them cached (measured: about 7 % fewer
+        // instructions per verification than through the map).
+        conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+        conn.set_prepared_statement_cache_capacity(16);
         Ok(conn)
     }
 
@@ -113,9 +185,38 @@ impl Store {
 
     fn give_back(&self, conn: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < 8 {
+        if idle.len() < POOL_SIZE {
             idle.push(conn);
         }
+    }
+
+    /// Runs the reads of `f` on this thread's reader connection (see `connect_reader`):
+    /// never writes, never waits for a lock; `Error::Busy` means "try the waiting path".
+    /// Each call is its own read transaction, so it sees every commit made before it,
+    /// by any process.
+    pub(crate) fn read_now<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let n = self.readers.len();
+        let first = thread_number() % n;
+        for i in 0..n {
+            let mut slot = match self.readers[(first + i) % n].try_lock() {
+                Ok(slot) => slot,
+                Err(TryLockError::WouldBlock) => continue,
+                Err(TryLockError::Poisoned(p)) => {
+                    // A panic while it was in use: start again with a fresh connection.
+                    let mut slot = p.into_inner();
+                    *slot = None;
+                    self.readers[(first + i) % n].clear_poison();
+                    slot
+                }
+            };
+            if slot.is_none() {
+                *slot = Some(self.connect_reader()?);
+            }
+            let conn = slot.as_ref().expect("just filled");
+            return f(conn);
+        }
+        // More threads at once than slots: one more connection, for this call only.
+        f(&self.connect_reader()?)
     }
 
     /// Runs `f` on a connection outside any explicit transaction (single statements).
@@ -142,6 +243,30 @@ impl Store {
         self.give_back(conn);
         out
     }
+}
+
+/// A read-write connection with the store's settings, waiting up to [`BUSY_TIMEOUT`] for
+/// other processes' locks.
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL lets readers (verification) run while another process writes. On a store
+    // already in WAL mode this writes nothing and takes no lock.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    tune(&conn)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn tune(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    Ok(())
 }
 
 /// Checks an existing file before anything is written to it.
