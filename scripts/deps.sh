@@ -12,6 +12,9 @@ BUILD_PKGS=(
 TEST_PKGS=(
   webkit2gtk-driver xvfb xauth dbus xclip imagemagick oathtool
   jq curl python3 python3-venv
+  # The R and Java examples of docs/api-clients.md are run by the tests (`java File.java`
+  # needs the jdk.compiler module, which Debian's headless JRE carries).
+  r-base-core r-cran-jsonlite default-jre-headless
 )
 
 SUDO=()
@@ -41,6 +44,18 @@ fi
 
 # cargo's bin dir is not always on PATH in non-login shells.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# The Rust toolchain and Node.js are not Debian packages this script installs (the
+# project needs newer ones than Debian 12 has): say what is missing, plainly.
+absent=()
+command -v cargo >/dev/null 2>&1 || absent+=("cargo (the Rust toolchain, 1.80 or later, as rustup installs it)")
+command -v node >/dev/null 2>&1 || absent+=("node (Node.js 20.19 or later)")
+command -v npm >/dev/null 2>&1 || absent+=("npm (comes with Node.js)")
+if [ "${#absent[@]}" -gt 0 ]; then
+  echo "deps: missing, and not installed by this script:" >&2
+  printf 'deps:   %s\n' "${absent[@]}" >&2
+  echo "deps: install them, make sure they are on PATH, and run this again" >&2
+  exit 1
+fi
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "deps: cargo install tauri-driver"
   cargo install tauri-driver --locked

@@ -58,10 +58,11 @@ impl ApiServer {
                 format!("API port: 127.0.0.1:{port} cannot be used ({e}); choose another port"),
             )
         })?;
-        let mut lk =
-            tauri::async_runtime::spawn_blocking(move || latchkey_core::Latchkey::open(&store))
-                .await
-                .map_err(|e| CommandError::internal("opening the store for the JSON API", &e))??;
+        let mut lk = tauri::async_runtime::spawn_blocking(move || {
+            latchkey_core::Latchkey::open_to_serve(&store, port)
+        })
+        .await
+        .map_err(|e| CommandError::internal("opening the store for the JSON API", &e))??;
         lk.set_api_url(url(port));
         self.stop();
         let (tx, rx) = oneshot::channel::<()>();

@@ -108,7 +108,8 @@ impl Ctx {
         save: Option<&Path>,
     ) -> Result<(), Error> {
         if let Some(path) = save {
-            KeyFile::new(&issued.key, &issued.secret, self.lk.api_url()).write(path)?;
+            let api_url = self.lk.key_file_api_url();
+            KeyFile::new(&issued.key, &issued.secret, &api_url).write(path)?;
             self.lk.record_key_use(
                 session,
                 &issued.key.id,
@@ -133,7 +134,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
     };
     // `key verify` is the only command without an acting user.
     if let Command::Key(KeyCmd::Verify { key }) = &cli.command {
-        let lk = Latchkey::open(&path)?;
+        // Never a new empty store at a mistyped path: every key would be "not found".
+        let lk = Latchkey::open_existing(&path)?;
         let text = match key {
             Some(k) => k.clone(),
             None => {
@@ -153,7 +155,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
 
     // `serve` needs no acting user either: every request brings its own key.
     if let Command::Serve(a) = &cli.command {
-        serve(Latchkey::open(&path)?, a.port, cli.json)?;
+        serve(Latchkey::open_existing(&path)?, a.port, cli.json)?;
         return Ok(0);
     }
 
@@ -340,8 +342,17 @@ fn serve(mut lk: Latchkey, port: u16, json_mode: bool) -> Result<(), Error> {
         let listener = latchkey_api::bind(port)
             .await
             .map_err(|e| Error::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let bound = listener.local_addr()?;
+        let url = format!("http://{bound}");
         lk.set_api_url(url.clone());
+        let lk = std::sync::Arc::new(lk);
+        // Key files saved from now on, by any process, name this address.
+        let recorder = lk.clone();
+        if let Ok(Err(e)) =
+            tokio::task::spawn_blocking(move || recorder.record_api_port(bound.port())).await
+        {
+            eprintln!("Note: key files will not name this address: the store could not record it ({e}).");
+        }
         if json_mode {
             println!("{}", json!({ "listening": url, "store": lk.path() }));
         } else {
@@ -351,9 +362,10 @@ fn serve(mut lk: Latchkey, port: u16, json_mode: bool) -> Result<(), Error> {
                 lk.path().display()
             );
         }
-        latchkey_api::serve_with_shutdown(listener, std::sync::Arc::new(lk), stop_signal())
-            .await
-            .map_err(Error::from)
+        let served = latchkey_api::serve_with_shutdown(listener, lk.clone(), stop_signal()).await;
+        // Last-use times still queued go into the store before the process ends.
+        tokio::task::spawn_blocking(move || lk.flush_last_used()).await.ok();
+        served.map_err(Error::from)
     })
 }
 

@@ -162,11 +162,48 @@ impl Drop for Served {
 }
 
 #[test]
+fn serve_and_verify_never_create_a_store_at_a_mistyped_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("latchkye.db");
+    for args in [
+        vec!["serve", "--port", "0"],
+        vec!["key", "verify", "lk_live_anything"],
+    ] {
+        let out = Command::new(bin())
+            .arg("--db")
+            .arg(&typo)
+            .args(&args)
+            .env_remove("LATCHKEY_DB")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(8), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&typo.display().to_string()) && err.contains("no Latchkey store"),
+            "{args:?}: {err}"
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn serve_needs_a_set_up_store() {
     let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    // Any other command creates the store (here, then fails for want of an account).
     let out = Command::new(bin())
-        .args(["--db"])
-        .arg(dir.path().join("empty.db"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--password-stdin", "key", "list", "--user", "nobody"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(db.exists());
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
         .args(["serve", "--port", "0"])
         .output()
         .unwrap();
@@ -214,15 +251,68 @@ fn a_busy_port_is_a_clear_error() {
     );
 }
 
-/// The server verifies keys without pause while other `latchkey` processes create and
-/// revoke keys in the same store: no error on either side, and each revocation is seen
-/// by the very next verification.
 #[test]
-fn verification_under_load_while_the_cli_creates_and_revokes() {
+fn a_key_file_saved_while_serving_names_the_servers_port() {
     let s = Store::new();
-    let steady: Vec<String> = (0..4)
+    let served = s.serve();
+    let port = served.url.rsplit(':').next().unwrap().to_owned();
+    assert_ne!(port, "7171");
+    let file = s.dir.path().join("k.json");
+    let file_arg = file.display().to_string();
+    s.json(&[
+        "key",
+        "create",
+        "--user",
+        "ada",
+        "--name",
+        "k",
+        "--perm",
+        "account:read",
+        "--save",
+        &file_arg,
+    ]);
+    let key_file: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(key_file["api_url"], served.url);
+    // And the address in it works.
+    let r = served
+        .http
+        .get(format!(
+            "{}/v1/account",
+            key_file["api_url"].as_str().unwrap()
+        ))
+        .header("X-API-Key", key_file["api_key"].as_str().unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    served.stop();
+}
+
+/// Verifies `key` and returns (status, body); any transport error is an error.
+fn post_verify(
+    http: &reqwest::blocking::Client,
+    url: &str,
+    key: &str,
+) -> Result<(u16, Value), String> {
+    let r = http
+        .post(format!("{url}/v1/keys/verify"))
+        .json(&json!({ "key": key }))
+        .send()
+        .map_err(|e| e.to_string())?;
+    let status = r.status().as_u16();
+    Ok((status, r.json().map_err(|e| e.to_string())?))
+}
+
+/// The server verifies keys without pause (rotating over many) and serves API writes,
+/// while other `latchkey` processes create and revoke keys in the same store: no error and
+/// no `503 store_busy` on any side, and each revocation, by the CLI or through the API,
+/// is seen by the very next verification.
+#[test]
+fn verification_under_load_while_the_cli_and_the_api_create_and_revoke() {
+    let s = Store::new();
+    let steady: Vec<String> = (0..16)
         .map(|i| s.create_key(&format!("steady {i}"), &["keys:read"]).0)
         .collect();
+    let (writer, _) = s.create_key("api writer", &["keys:read", "keys:write"]);
     let served = s.serve();
     let url = served.url.clone();
 
@@ -231,20 +321,16 @@ fn verification_under_load_while_the_cli_creates_and_revokes() {
     let load: Vec<_> = (0..4)
         .map(|t| {
             let (stop, done, url) = (stop.clone(), done.clone(), url.clone());
-            let key = steady[t].clone();
+            let keys = steady.clone();
             std::thread::spawn(move || -> Result<(), String> {
                 let http = reqwest::blocking::Client::builder()
                     .no_proxy()
                     .build()
                     .unwrap();
+                let mut i = t;
                 while !stop.load(Ordering::Relaxed) {
-                    let r = http
-                        .post(format!("{url}/v1/keys/verify"))
-                        .json(&json!({ "key": key }))
-                        .send()
-                        .map_err(|e| e.to_string())?;
-                    let status = r.status();
-                    let v: Value = r.json().map_err(|e| e.to_string())?;
+                    i = (i + 5) % keys.len();
+                    let (status, v) = post_verify(&http, &url, &keys[i])?;
                     if status != 200 || v["valid"] != true {
                         return Err(format!("{status}: {v}"));
                     }
@@ -254,6 +340,63 @@ fn verification_under_load_while_the_cli_creates_and_revokes() {
             })
         })
         .collect();
+
+    // Writes through the API at the same time: create, rename, revoke, and the revoked
+    // key is refused by the next verification.
+    let api_writes = {
+        let (stop, url) = (stop.clone(), url.clone());
+        std::thread::spawn(move || -> Result<u64, String> {
+            let http = reqwest::blocking::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap();
+            let expect = |r: reqwest::blocking::Response, want: u16| -> Result<Value, String> {
+                let status = r.status().as_u16();
+                let v: Value = r.json().map_err(|e| e.to_string())?;
+                if status != want {
+                    return Err(format!("{status}, not {want}: {v}"));
+                }
+                Ok(v)
+            };
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let r = http
+                    .post(format!("{url}/v1/account/keys"))
+                    .header("X-API-Key", &writer)
+                    .json(&json!({ "name": format!("api {n}"), "permissions": ["keys:read"] }))
+                    .send()
+                    .map_err(|e| e.to_string())?;
+                let created = expect(r, 201)?;
+                let (secret, id) = (
+                    created["secret"].as_str().unwrap().to_owned(),
+                    created["key"]["id"].as_str().unwrap().to_owned(),
+                );
+                let (status, v) = post_verify(&http, &url, &secret)?;
+                if status != 200 || v["valid"] != true {
+                    return Err(format!("new key: {status}: {v}"));
+                }
+                let r = http
+                    .patch(format!("{url}/v1/account/keys/{id}"))
+                    .header("X-API-Key", &writer)
+                    .json(&json!({ "name": format!("api {n} renamed") }))
+                    .send()
+                    .map_err(|e| e.to_string())?;
+                expect(r, 200)?;
+                let r = http
+                    .delete(format!("{url}/v1/account/keys/{id}"))
+                    .header("X-API-Key", &writer)
+                    .send()
+                    .map_err(|e| e.to_string())?;
+                expect(r, 200)?;
+                let (status, v) = post_verify(&http, &url, &secret)?;
+                if status != 200 || v["reason"] != "revoked" {
+                    return Err(format!("revoked through the API, then: {status}: {v}"));
+                }
+                n += 1;
+            }
+            Ok(n)
+        })
+    };
 
     let started = Instant::now();
     let rounds = 12;
@@ -282,12 +425,19 @@ fn verification_under_load_while_the_cli_creates_and_revokes() {
     for t in load {
         t.join().unwrap().expect("a verification under load failed");
     }
+    let api_rounds = api_writes
+        .join()
+        .unwrap()
+        .expect("an API write (or the verification after it) failed");
     let verified = done.load(Ordering::Relaxed);
     assert!(
         verified > 100,
         "only {verified} verifications in {elapsed:?} while the CLI worked"
     );
-    eprintln!("{verified} verifications under load in {elapsed:?} ({rounds} create/revoke rounds)");
+    assert!(api_rounds > 0, "no API write round finished in {elapsed:?}");
+    eprintln!(
+        "{verified} verifications under load in {elapsed:?} ({rounds} CLI and {api_rounds} API create/revoke rounds)"
+    );
 
     let stderr = served.stop();
     assert!(!stderr.to_lowercase().contains("error"), "{stderr}");
@@ -298,20 +448,15 @@ fn verification_under_load_while_the_cli_creates_and_revokes() {
         .iter()
         .filter(|k| k["status"] == "revoked")
         .count();
-    assert_eq!(revoked, rounds);
+    assert_eq!(revoked, rounds + api_rounds as usize);
 }
 
 // ------------------------------------------------------------ docs/api-clients.md
 
-fn doc_blocks(lang: &str) -> Vec<String> {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/api-clients.md"
-    ))
-    .unwrap();
+fn blocks_in(text: &str, lang: &str) -> Vec<String> {
     let fence = format!("```{lang}\n");
     let mut out = Vec::new();
-    let mut rest = doc.as_str();
+    let mut rest = text;
     while let Some(start) = rest.find(&fence) {
         let body = &rest[start + fence.len()..];
         let end = body.find("```").expect("closed fence");
@@ -319,6 +464,49 @@ fn doc_blocks(lang: &str) -> Vec<String> {
         rest = &body[end..];
     }
     out
+}
+
+fn read_doc(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn doc_blocks(lang: &str) -> Vec<String> {
+    blocks_in(&read_doc("docs/api-clients.md"), lang)
+}
+
+/// The README's "JSON API" section shows the same snippets the tests run.
+#[test]
+fn the_readme_shows_the_tested_client_snippets() {
+    let readme = read_doc("README.md");
+    let start = readme
+        .find("\n## The JSON API")
+        .expect("the JSON API section");
+    let section = &readme[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    for lang in ["python", "r", "java", "sh"] {
+        let shown = blocks_in(section, lang);
+        assert_eq!(
+            shown.len(),
+            1,
+            "one {lang} snippet in the README's JSON API section"
+        );
+        assert_eq!(
+            shown[0],
+            doc_blocks(lang)[0],
+            "the README's {lang} snippet differs from docs/api-clients.md's"
+        );
+    }
+}
+
+/// Whether a missing interpreter fails the test (`make test-rust` sets it) or only skips
+/// that example with a note.
+fn interop_required() -> bool {
+    std::env::var_os("LATCHKEY_REQUIRE_INTEROP").is_some_and(|v| v == "1")
 }
 
 fn found(program: &str) -> bool {
@@ -349,6 +537,7 @@ fn run_in(dir: &Path, program: &str, args: &[&str]) -> String {
 #[test]
 fn the_documented_api_clients_work() {
     let s = Store::new();
+    let served = s.serve();
     let file = s.dir.path().join("latchkey-ci-deploy.json");
     let file_arg = file.display().to_string();
     let created = s.json(&[
@@ -363,14 +552,10 @@ fn the_documented_api_clients_work() {
         "--save",
         &file_arg,
     ]);
-    let served = s.serve();
-    // The key file names the default address; this server is on a free port instead.
-    let mut key_file: Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(key_file["api_url"], "http://127.0.0.1:7171");
+    // The key file is used exactly as saved: it names this server's port.
+    let key_file: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(key_file["api_url"], served.url);
     assert_eq!(key_file["api_key"], created["secret"]);
-    key_file["api_url"] = json!(served.url);
-    std::fs::write(&file, serde_json::to_string_pretty(&key_file).unwrap()).unwrap();
     let dir = s.dir.path();
     let expect = |who: &str, out: &str| {
         assert!(out.contains("account: ada"), "{who}: {out}");
@@ -389,20 +574,33 @@ fn the_documented_api_clients_work() {
 
     let java = doc_blocks("java");
     assert_eq!(java.len(), 1);
-    if found("java") {
-        std::fs::write(dir.join("LatchkeyAccount.java"), &java[0]).unwrap();
-        expect("java", &run_in(dir, "java", &["LatchkeyAccount.java"]));
-    } else {
-        eprintln!("java not installed: the Java example was not run");
-    }
-
     let r = doc_blocks("r");
     assert_eq!(r.len(), 1);
-    if found("Rscript") {
-        std::fs::write(dir.join("client.R"), &r[0]).unwrap();
-        expect("R", &run_in(dir, "Rscript", &["client.R"]));
-    } else {
-        eprintln!("Rscript not installed: the R example was not run");
+    for (program, file, text, package) in [
+        (
+            "java",
+            "LatchkeyAccount.java",
+            &java[0],
+            "default-jre-headless",
+        ),
+        (
+            "Rscript",
+            "client.R",
+            &r[0],
+            "r-base-core and r-cran-jsonlite",
+        ),
+    ] {
+        if found(program) {
+            std::fs::write(dir.join(file), text).unwrap();
+            expect(program, &run_in(dir, program, &[file]));
+        } else if interop_required() {
+            panic!(
+                "{program} is not installed, so the documented {file} example cannot be run; \
+                 install {package} (bash scripts/deps.sh), or unset LATCHKEY_REQUIRE_INTEROP"
+            );
+        } else {
+            eprintln!("{program} not installed: the {file} example was not run");
+        }
     }
 
     // A revoked key: each example reports the refusal instead of printing an account.
