@@ -46,15 +46,30 @@ URL=$(head -n1 "$WORK/url")
 cat "$WORK/server.log" >&2
 
 # Both scripts send the same body shape ({"key": "<one of the sampled keys>"}), in turn.
+# Every answer is checked: a 2xx whose body lacks what the endpoint must answer (for
+# verification, `"valid":true`) counts as failed, and the script reports it at the end.
 cat >"$WORK/post.lua" <<'EOF'
 local keys = {}
 for line in io.lines(os.getenv("BENCH_KEYS_FILE")) do keys[#keys + 1] = line end
 local path = os.getenv("BENCH_PATH")
+local expect = os.getenv("BENCH_EXPECT")
 local i = math.random(#keys)
+local threads = {}
+failed = 0
+setup = function(thread) table.insert(threads, thread) end
+init = function() failed = 0 end
 request = function()
     i = i % #keys + 1
     return wrk.format("POST", path, { ["Content-Type"] = "application/json" },
         '{"key":"' .. keys[i] .. '"}')
+end
+response = function(status, headers, body)
+    if status ~= 200 or not string.find(body, expect, 1, true) then failed = failed + 1 end
+end
+done = function(summary, latency, requests)
+    local total = 0
+    for _, t in ipairs(threads) do total = total + t:get("failed") end
+    io.write(string.format("Wrong answers: %d\n", total))
 end
 EOF
 export BENCH_KEYS_FILE="$WORK/keys.txt"
@@ -64,21 +79,23 @@ KEY=$(head -n1 "$WORK/keys.txt")
 curl --silent --fail --noproxy '*' -H 'Content-Type: application/json' \
     -d "{\"key\":\"$KEY\"}" "$URL/v1/keys/verify" | grep -q '"valid":true'
 
-run() { # run NAME PATH SECONDS
-    BENCH_PATH=$2 wrk --latency -t"$THREADS" -c"$CONNS" -d"$3s" -s "$WORK/post.lua" "$URL" >"$WORK/$1.txt"
-    if grep -q "Non-2xx" "$WORK/$1.txt"; then
-        echo "bench-api: $1 had failed requests:" >&2; cat "$WORK/$1.txt" >&2; exit 1
+run() { # run NAME PATH EXPECTED-IN-BODY SECONDS
+    BENCH_PATH=$2 BENCH_EXPECT=$3 wrk --latency -t"$THREADS" -c"$CONNS" -d"$4s" -s "$WORK/post.lua" "$URL" >"$WORK/$1.txt"
+    if grep -q "Non-2xx\|Socket errors" "$WORK/$1.txt" || ! grep -q "^Wrong answers: 0$" "$WORK/$1.txt"; then
+        echo "bench-api: $1 had failed requests or wrong answers:" >&2; cat "$WORK/$1.txt" >&2; exit 1
     fi
 }
+VALID='"valid":true'
+OK='"ok":true'
 
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 # Warm up (also fills last-used times, coalesced to one write per key per minute).
-run warmup /v1/keys/verify 5
+run warmup /v1/keys/verify "$VALID" 5
 # Interleaved, twice each, so drift affects both sides alike.
-run baseline1 /bench/baseline "$SECS"
-run verify1 /v1/keys/verify "$SECS"
-run baseline2 /bench/baseline "$SECS"
-run verify2 /v1/keys/verify "$SECS"
+run baseline1 /bench/baseline "$OK" "$SECS"
+run verify1 /v1/keys/verify "$VALID" "$SECS"
+run baseline2 /bench/baseline "$OK" "$SECS"
+run verify2 /v1/keys/verify "$VALID" "$SECS"
 
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
