@@ -346,6 +346,79 @@ async fn permissions_bound_what_a_key_may_do() {
     assert_eq!(v["account"]["is_admin"], true);
 }
 
+/// What a key may do is its own permissions intersected with its account's *now*: a
+/// group that loses `keys:write` takes it from every member's keys at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn management_follows_the_effective_permissions() {
+    let s = server().await;
+    let (ada, key, _) = s.user_with_key("ada");
+    let (_, target) = s.key(&ada, "target", &["keys:read"], Some(30));
+    let admin = s.admin();
+    s.lk.set_group_permissions(
+        &admin,
+        "ada-group",
+        &["account:read".into(), "keys:read".into()],
+    )
+    .unwrap();
+
+    let writes = [
+        s.with_key(Method::POST, "/v1/account/keys", &key)
+            .json(&json!({ "name": "new", "permissions": ["keys:read"] })),
+        s.with_key(Method::PATCH, &format!("/v1/account/keys/{target}"), &key)
+            .json(&json!({ "name": "renamed" })),
+        s.with_key(Method::DELETE, &format!("/v1/account/keys/{target}"), &key),
+    ];
+    for w in writes {
+        let e = expect_error(w.send().await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
+        assert!(e["message"].as_str().unwrap().contains("keys:write"), "{e}");
+    }
+    let v = ok_json(
+        s.with_key(Method::GET, "/v1/account", &key)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(v["permissions"], json!(["account:read", "keys:read"]));
+    let verdict = s.verify(&key).await;
+    assert_eq!(verdict["permissions"], json!(["account:read", "keys:read"]));
+    // Nothing was written: still the two keys, the target neither renamed nor revoked.
+    let list = ok_json(
+        s.with_key(Method::GET, "/v1/account/keys", &key)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let keys = list["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    let t = keys.iter().find(|k| k["id"] == target.as_str()).unwrap();
+    assert_eq!(
+        (t["name"].as_str(), t["status"].as_str()),
+        (Some("target"), Some("active"))
+    );
+
+    // Given back, it works again at once.
+    s.lk.set_group_permissions(
+        &admin,
+        "ada-group",
+        &[
+            "account:read".into(),
+            "keys:read".into(),
+            "keys:write".into(),
+        ],
+    )
+    .unwrap();
+    let r = s
+        .with_key(Method::DELETE, &format!("/v1/account/keys/{target}"), &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok_json(r, StatusCode::OK).await["status"], "revoked");
+}
+
 // ---------------------------------------------------------------- key management
 
 #[tokio::test(flavor = "multi_thread")]
@@ -818,6 +891,55 @@ async fn bodies_over_64_kib_are_refused() {
     let text = raw(s.addr, &req).await;
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
     assert!(text.contains("body_too_large"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_cannot_be_read_is_not_called_too_large() {
+    let s = server().await;
+    // A chunk size that is not hexadecimal: the body breaks off, small as it is.
+    let text = raw(
+        s.addr,
+        b"POST /v1/keys/verify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    )
+    .await;
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("invalid_input"), "{text}");
+    assert!(text.contains("could not be read"), "{text}");
+    assert!(!text.contains("body_too_large"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panic_answers_json_500_and_the_server_carries_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let lk = std::sync::Arc::new(latchkey_core::Latchkey::open(&dir.path().join("db")).unwrap());
+    let app = latchkey_api::guarded(latchkey_api::routes(lk).route(
+        "/boom",
+        axum::routing::get(|| async {
+            panic!("a handler bug");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    ));
+    let listener = latchkey_api::bind(0).await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(latchkey_api::serve_router(
+        listener,
+        app,
+        std::future::pending(),
+    ));
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    for _ in 0..3 {
+        let r = http.get(format!("{url}/boom")).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let e = expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+        assert!(!e.to_string().contains("handler bug"), "{e}");
+    }
+    let r = http
+        .get(format!("{url}/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread")]
