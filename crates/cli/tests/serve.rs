@@ -287,6 +287,64 @@ fn a_key_file_saved_while_serving_names_the_servers_port() {
     served.stop();
 }
 
+/// `latchkey key verify` as another user, who may read the store but not write it: the
+/// verdict comes (no migration lock is taken, and a last use that cannot be written does
+/// not matter). Needs root, to become that user; elsewhere it says so and passes.
+#[test]
+fn verification_works_on_a_store_this_user_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    if !root || !found("setpriv") {
+        eprintln!("not root (or no setpriv): the read-only store was not tried");
+        return;
+    }
+    let s = Store::new();
+    let (key, _) = s.create_key("k", &["keys:read"]);
+    let dir = s.dir.path();
+    let as_nobody = |args: &[&str]| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin())
+            .arg("--db")
+            .arg(&s.db)
+            .args(args)
+            .env_remove("LATCHKEY_DB")
+            .current_dir("/")
+            .output()
+            .unwrap()
+    };
+    std::fs::set_permissions(&s.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = std::fs::read(&s.db).unwrap();
+
+    // The folder is writable, so SQLite can keep its shared-memory file there.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = as_nobody(&["--json", "key", "verify", &key]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(std::fs::read(&s.db).unwrap(), before);
+
+    // It is not: a clear refusal about permissions, not a claim of corruption.
+    for companion in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{companion}", s.db.display()));
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = as_nobody(&["key", "verify", &key]);
+    assert_eq!(out.status.code(), Some(8));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("permissions") && !err.contains("corrupt"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&s.db).unwrap(), before);
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
 /// Verifies `key` and returns (status, body); any transport error is an error.
 fn post_verify(
     http: &reqwest::blocking::Client,

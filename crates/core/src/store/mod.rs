@@ -275,7 +275,24 @@ fn inspect(conn: &Connection, shown: &str) -> Result<()> {
         path: shown.to_owned(),
         reason: reason.to_owned(),
     };
-    let corrupt = |_| refuse("it is corrupt (SQLite could not read it)");
+    // Only damage is called corruption: a store this user may not read (or whose folder
+    // it may not write the shared-memory file into) is a matter of permissions, and a
+    // store another process holds exclusively is busy.
+    let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            Error::Busy
+        }
+        Some(
+            rusqlite::ErrorCode::ReadOnly
+            | rusqlite::ErrorCode::CannotOpen
+            | rusqlite::ErrorCode::PermissionDenied
+            | rusqlite::ErrorCode::AuthorizationForStatementDenied,
+        ) => refuse(&format!(
+            "SQLite could not read it here ({e}); check the permissions of the file and \
+             of its folder, where SQLite keeps a small shared-memory file beside it"
+        )),
+        _ => refuse("it is corrupt (SQLite could not read it)"),
+    };
     let check: String = conn
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(corrupt)?;
