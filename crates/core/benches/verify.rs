@@ -114,6 +114,16 @@ fn bench(c: &mut Criterion) {
             black_box(v)
         })
     });
+    // As the JSON API calls it on an async worker: the thread's own reader connection,
+    // last use queued for the background writer.
+    g.bench_function("latchkey_verify_without_waiting", |b| {
+        b.iter(|| {
+            i = (i + 1) % f.keys.len();
+            let v = f.lk.verify_without_waiting(black_box(&f.keys[i])).unwrap();
+            assert!(v.valid);
+            black_box(v)
+        })
+    });
     g.bench_function("latchkey_verify_malformed", |b| {
         b.iter(|| {
             black_box(

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
@@ -339,9 +339,9 @@ impl LastUseQueue {
                 key_id: key_id.to_owned(),
                 at,
             };
-            match tx.try_send(msg) {
-                Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {}
-            }
+            // Full: dropped rather than waited for (the key's next verification queues it
+            // again). Disconnected: the writer is gone, and with it any use in queueing.
+            let _ = tx.try_send(msg);
         }
     }
 
