@@ -82,6 +82,12 @@ impl Ctx {
                  They still work; regenerate one to get a secret you can see."
             );
         }
+        if signed.mfa_reset {
+            eprintln!(
+                "Note: an administrator turned off two-step verification for your account; \
+                 set it up again with `latchkey mfa enroll`."
+            );
+        }
         for k in &signed.expiring_soon {
             eprintln!(
                 "Note: key {} ({}) expires {}.",

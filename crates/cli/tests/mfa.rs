@@ -146,3 +146,63 @@ fn enrol_confirm_sign_in_with_codes_and_disable() {
     }
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret));
 }
+
+#[test]
+fn after_an_administrator_resets_mfa_the_owner_is_told_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let run = |args: &[&str], stdin: String| {
+        Command::cargo_bin("latchkey")
+            .unwrap()
+            .env("LATCHKEY_DB", &db)
+            .arg("--password-stdin")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    const BOB: &str = "violet ostrich marmalade";
+    assert!(run(&["init", "--username", "ada"], format!("{PW}\n"))
+        .status
+        .success());
+    assert!(run(
+        &["account", "create", "--user", "ada", "--username", "bob"],
+        format!("{PW}\n{BOB}\n"),
+    )
+    .status
+    .success());
+    let out = run(
+        &["--json", "mfa", "enroll", "--user", "bob"],
+        format!("{BOB}\n"),
+    );
+    let secret = serde_json::from_slice::<Value>(&out.stdout).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = latchkey_core::mfa::code_at(&secret, now()).unwrap();
+    assert!(run(
+        &["mfa", "confirm", "--user", "bob"],
+        format!("{BOB}\n{code}\n")
+    )
+    .status
+    .success());
+
+    let out = run(
+        &["mfa", "reset", "--user", "ada", "bob", "--yes"],
+        format!("{PW}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The password alone is enough again, and bob learns why at this sign-in only.
+    let notice = "an administrator turned off two-step verification";
+    let out = run(&["key", "list", "--user", "bob"], format!("{BOB}\n"));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(notice));
+    let out = run(&["key", "list", "--user", "bob"], format!("{BOB}\n"));
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(notice));
+}

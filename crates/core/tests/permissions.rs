@@ -165,3 +165,33 @@ fn concurrent_single_cell_changes_do_not_lose_each_other() {
         ]
     );
 }
+
+/// A store written before version 3 may hold keys whose denormalised permission copy still
+/// names a deleted resource; opening it with this version repairs the copy.
+#[test]
+fn migrating_to_version_3_repairs_stale_key_permissions() {
+    let w = common::world();
+    let admin = w.admin();
+    w.lk.create_resource(&admin, "samples", "").unwrap();
+    let issued =
+        w.lk.create_key(&admin, &key("old", &["samples:read", "keys:read"]))
+            .unwrap();
+    w.lk.delete_resource(&admin, "samples").unwrap();
+    w.lk.create_resource(&admin, "samples", "again").unwrap();
+    {
+        // As a version-2 store left it: the copy still names the deleted permission.
+        let c = rusqlite::Connection::open(w.path()).unwrap();
+        c.execute_batch(
+            "UPDATE api_keys SET permissions = 'keys:read samples:read' WHERE name = 'old';
+             DROP TABLE settings;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let stale = w.reopen();
+    // (The administrator holds every permission, so only the key's own set limits it.)
+    assert_eq!(
+        perms(&stale.verify(issued.secret.expose()).unwrap()),
+        vec!["keys:read"]
+    );
+}

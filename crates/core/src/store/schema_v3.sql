@@ -8,3 +8,9 @@ CREATE TABLE settings (
     value      TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Repair: before version 3, deleting a resource left its permissions in the keys'
+-- denormalised `api_keys.permissions` copy, and re-creating a resource of that name
+-- would have given them back to old keys. Rebuild the copy from `key_permissions`.
+UPDATE api_keys SET permissions = coalesce(
+    (SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = api_keys.id), '');
