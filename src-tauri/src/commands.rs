@@ -568,8 +568,8 @@ pub async fn download_key(
             let Some(path) = d.picker.pick(&app, &KeyFile::default_file_name(&info.name)) else {
                 return Ok(None);
             };
-            let api_url = crate::api_server::url(d.settings().api_port);
-            KeyFile::new(&info, &secret, &api_url).write(&path)?;
+            // Where this store's API was last served, by the app or `latchkey serve`.
+            KeyFile::new(&info, &secret, &lk.key_file_api_url()).write(&path)?;
             lk.record_key_use(s, &id, KeyUse::Downloaded)?;
             Ok(Some(Saved {
                 path: path.display().to_string(),
