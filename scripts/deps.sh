@@ -57,8 +57,8 @@ if [ "${#absent[@]}" -gt 0 ]; then
   exit 1
 fi
 if ! command -v tauri-driver >/dev/null 2>&1; then
-  echo "deps: cargo install tauri-driver"
-  cargo install tauri-driver --locked
+  echo "deps: cargo install tauri-driver 2.1.0"
+  cargo install tauri-driver --version 2.1.0 --locked
 else
   echo "deps: tauri-driver present ($(command -v tauri-driver))"
 fi
