@@ -1,5 +1,7 @@
 //! The `latchkey` binary, driven as a user or a script would drive it.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -618,16 +620,7 @@ fn group_grant_and_revoke_change_only_what_they_name() {
 fn passwd_knows_oneself_in_any_case() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let run = |args: &[&str], stdin: String| {
-        Command::cargo_bin("latchkey")
-            .unwrap()
-            .env("LATCHKEY_DB", &db)
-            .arg("--password-stdin")
-            .args(args)
-            .write_stdin(stdin)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str], stdin: String| common::run(&db, args, stdin);
     assert!(run(&["init", "--username", "åsa"], format!("{PW}\n"))
         .status
         .success());

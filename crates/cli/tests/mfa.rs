@@ -1,7 +1,8 @@
 //! Two-step verification from the command line, with codes computed as an
 //! authenticator app would.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
 const PW: &str = "correct horse battery staple";
@@ -17,16 +18,7 @@ fn now() -> u64 {
 fn enrol_confirm_sign_in_with_codes_and_disable() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let run = |args: &[&str], stdin: String| {
-        Command::cargo_bin("latchkey")
-            .unwrap()
-            .env("LATCHKEY_DB", &db)
-            .arg("--password-stdin")
-            .args(args)
-            .write_stdin(stdin)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str], stdin: String| common::run(&db, args, stdin);
     assert!(run(&["init", "--username", "ada"], format!("{PW}\n"))
         .status
         .success());
@@ -151,16 +143,7 @@ fn enrol_confirm_sign_in_with_codes_and_disable() {
 fn after_an_administrator_resets_mfa_the_owner_is_told_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let run = |args: &[&str], stdin: String| {
-        Command::cargo_bin("latchkey")
-            .unwrap()
-            .env("LATCHKEY_DB", &db)
-            .arg("--password-stdin")
-            .args(args)
-            .write_stdin(stdin)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str], stdin: String| common::run(&db, args, stdin);
     const BOB: &str = "violet ostrich marmalade";
     assert!(run(&["init", "--username", "ada"], format!("{PW}\n"))
         .status

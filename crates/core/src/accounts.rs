@@ -323,73 +323,59 @@ impl Latchkey {
         username: &str,
         update: &ProfileUpdate,
     ) -> Result<Account> {
-        self.guarded(
-            session,
-            "account.updated",
-            Some(format!("account {username}")),
-            || {
-                let first = update
-                    .first_name
-                    .as_deref()
-                    .map(|s| validate::person_name("first name", s))
-                    .transpose()?;
-                let last = update
-                    .last_name
-                    .as_deref()
-                    .map(|s| validate::person_name("last name", s))
-                    .transpose()?;
-                let email = match &update.email {
-                    None => None,
-                    Some(None) => Some(None),
-                    Some(Some(e)) if e.trim().is_empty() => Some(None),
-                    Some(Some(e)) => Some(Some(validate::email(e)?)),
-                };
-                let now = self.now_unix();
-                let id = self.store.write(|tx| {
-                    let actor = self.actor(tx, session)?;
-                    actor.require("account", Action::Write)?;
-                    let id = id_by_username(tx, username)?;
-                    if id != actor.id {
-                        actor.require_admin()?;
-                    }
-                    if let Some(Some(e)) = &email {
-                        ensure_unique(tx, "", Some(e), id)?;
-                    }
-                    let mut changed = Vec::new();
-                    if let Some(f) = &first {
-                        tx.execute("UPDATE accounts SET first_name = ?2 WHERE id = ?1", (id, f))?;
-                        changed.push("first name");
-                    }
-                    if let Some(l) = &last {
-                        tx.execute("UPDATE accounts SET last_name = ?2 WHERE id = ?1", (id, l))?;
-                        changed.push("last name");
-                    }
-                    if let Some(e) = &email {
-                        tx.execute(
-                            "UPDATE accounts SET email = ?2, email_key = ?3 WHERE id = ?1",
-                            (id, e, e.as_deref().map(validate::fold)),
-                        )?;
-                        changed.push("email");
-                    }
+        let target = Some(format!("account {username}"));
+        self.audited(session, "account.updated", target, |audit| {
+            let first = update
+                .first_name
+                .as_deref()
+                .map(|s| validate::person_name("first name", s))
+                .transpose()?;
+            let last = update
+                .last_name
+                .as_deref()
+                .map(|s| validate::person_name("last name", s))
+                .transpose()?;
+            let email = match &update.email {
+                None => None,
+                Some(None) => Some(None),
+                Some(Some(e)) if e.trim().is_empty() => Some(None),
+                Some(Some(e)) => Some(Some(validate::email(e)?)),
+            };
+            let now = self.now_unix();
+            let id = audit.write(now, |tx, actor, entry| {
+                actor.require("account", Action::Write)?;
+                let id = id_by_username(tx, username)?;
+                if id != actor.id {
+                    actor.require_admin()?;
+                }
+                if let Some(Some(e)) = &email {
+                    ensure_unique(tx, "", Some(e), id)?;
+                }
+                let mut changed = Vec::new();
+                if let Some(f) = &first {
+                    tx.execute("UPDATE accounts SET first_name = ?2 WHERE id = ?1", (id, f))?;
+                    changed.push("first name");
+                }
+                if let Some(l) = &last {
+                    tx.execute("UPDATE accounts SET last_name = ?2 WHERE id = ?1", (id, l))?;
+                    changed.push("last name");
+                }
+                if let Some(e) = &email {
                     tx.execute(
-                        "UPDATE accounts SET updated_at = ?2 WHERE id = ?1",
-                        (id, now),
+                        "UPDATE accounts SET email = ?2, email_key = ?3 WHERE id = ?1",
+                        (id, e, e.as_deref().map(validate::fold)),
                     )?;
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(
-                            actor.tag(),
-                            "account.updated",
-                            Some(format!("account {username}")),
-                        )
-                        .detail(changed.join(", ")),
-                    )?;
-                    Ok(id)
-                })?;
-                self.store.read(|c| load(c, id))
-            },
-        )
+                    changed.push("email");
+                }
+                tx.execute(
+                    "UPDATE accounts SET updated_at = ?2 WHERE id = ?1",
+                    (id, now),
+                )?;
+                entry.detail = changed.join(", ");
+                Ok(id)
+            })?;
+            self.store.read(|c| load(c, id))
+        })
     }
 
     /// Disables or re-enables an account (administrators; not oneself). A disabled
@@ -400,78 +386,67 @@ impl Latchkey {
         username: &str,
         disabled: bool,
     ) -> Result<Account> {
-        self.guarded(
-            session,
-            if disabled {
-                "account.disabled"
-            } else {
-                "account.enabled"
-            },
-            Some(format!("account {username}")),
-            || {
-                let now = self.now_unix();
-                let id = self.store.write(|tx| {
-                    let actor = self.actor(tx, session)?;
-                    actor.require_admin()?;
-                    let id = id_by_username(tx, username)?;
-                    if id == actor.id {
-                        return Err(Error::Forbidden(
-                            "you cannot disable your own account".into(),
-                        ));
-                    }
-                    tx.execute(
-                        "UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
-                        (id, disabled, now),
-                    )?;
-                    let action = if disabled {
-                        "account.disabled"
-                    } else {
-                        "account.enabled"
-                    };
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(actor.tag(), action, Some(format!("account {username}"))),
-                    )?;
-                    Ok(id)
-                })?;
-                self.store.read(|c| load(c, id))
-            },
-        )
+        let action = if disabled {
+            "account.disabled"
+        } else {
+            "account.enabled"
+        };
+        let target = Some(format!("account {username}"));
+        self.audited(session, action, target, |audit| {
+            let now = self.now_unix();
+            let id = audit.write(now, |tx, actor, _| {
+                actor.require_admin()?;
+                let id = id_by_username(tx, username)?;
+                if id == actor.id {
+                    return Err(Error::Forbidden(
+                        "you cannot disable your own account".into(),
+                    ));
+                }
+                tx.execute(
+                    "UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
+                    (id, disabled, now),
+                )?;
+                Ok(id)
+            })?;
+            self.store.read(|c| load(c, id))
+        })
     }
 
     /// Grants or removes the administrator flag (administrators; never the last one).
     /// A new administrator's account key is created at its next sign-in, when its data
     /// key can be unwrapped.
     pub fn set_admin(&self, session: &Session, username: &str, admin: bool) -> Result<Account> {
-        self.guarded(session, if admin { "account.admin_granted" } else { "account.admin_removed" }, Some(format!("account {username}")), || {
-        let now = self.now_unix();
-        let id = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let id = id_by_username(tx, username)?;
-            if !admin {
-                let admins: i64 = tx.query_row(
-                    "SELECT count(*) FROM accounts WHERE is_admin = 1 AND disabled = 0 AND id != ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                if admins == 0 {
-                    return Err(Error::Forbidden("the last administrator cannot be removed".into()));
+        let action = if admin {
+            "account.admin_granted"
+        } else {
+            "account.admin_removed"
+        };
+        let target = Some(format!("account {username}"));
+        self.audited(session, action, target, |audit| {
+            let now = self.now_unix();
+            let id = audit.write(now, |tx, actor, _| {
+                actor.require_admin()?;
+                let id = id_by_username(tx, username)?;
+                if !admin {
+                    let admins: i64 = tx.query_row(
+                        "SELECT count(*) FROM accounts WHERE is_admin = 1 AND disabled = 0 AND id != ?1",
+                        [id],
+                        |r| r.get(0),
+                    )?;
+                    if admins == 0 {
+                        return Err(Error::Forbidden("the last administrator cannot be removed".into()));
+                    }
+                    // Only administrators hold an account key.
+                    tx.execute(
+                        "UPDATE api_keys SET revoked_at = ?2 WHERE account_id = ?1 AND kind = 'acct' AND revoked_at IS NULL",
+                        (id, now),
+                    )?;
                 }
-                // Only administrators hold an account key.
-                tx.execute(
-                    "UPDATE api_keys SET revoked_at = ?2 WHERE account_id = ?1 AND kind = 'acct' AND revoked_at IS NULL",
-                    (id, now),
-                )?;
-            }
-            tx.execute("UPDATE accounts SET is_admin = ?2, updated_at = ?3 WHERE id = ?1", (id, admin, now))?;
-            let action = if admin { "account.admin_granted" } else { "account.admin_removed" };
-            record(tx, now, Entry::ok(actor.tag(), action, Some(format!("account {username}"))))?;
-            Ok(id)
-        })?;
-        self.store.read(|c| load(c, id))
-    })
+                tx.execute("UPDATE accounts SET is_admin = ?2, updated_at = ?3 WHERE id = ?1", (id, admin, now))?;
+                Ok(id)
+            })?;
+            self.store.read(|c| load(c, id))
+        })
     }
 
     /// Changes one's own password: the current one, the new one and its confirmation.
@@ -483,53 +458,52 @@ impl Latchkey {
         new: &Password,
         confirm: &Password,
     ) -> Result<()> {
-        self.guarded(session, "password.changed", None, || {
-        if new.expose() != confirm.expose() {
-            return Err(Error::invalid(
-                "confirm password",
-                "does not match the new password",
-            ));
-        }
-        let account = self.me(session)?;
-        let pol = self.policy()?;
-        password::check_rules(
-            "new password",
-            new,
-            pol.min_password_length as usize,
-            &account.username,
-            account.email.as_deref(),
-        )?;
-        if new.expose() == current.expose() {
-            return Err(Error::invalid(
-                "new password",
-                "must differ from the current password",
-            ));
-        }
-        match self.check_password_for_change(session, current) {
-            Ok(()) => {}
-            Err(Error::BadCredentials) => {
-                return Err(Error::invalid("current password", "is incorrect"))
+        self.audited(session, "password.changed", None, |audit| {
+            if new.expose() != confirm.expose() {
+                return Err(Error::invalid(
+                    "confirm password",
+                    "does not match the new password",
+                ));
             }
-            Err(e) => return Err(e),
-        }
-        let phc = password::hash(new, pol.argon2)?;
-        let w = crypto::wrap_for_password(
-            new,
-            session.data_key()?,
-            pol.argon2,
-            &dek_aad(account.id.0),
-        )?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            tx.execute(
-                "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
-                        updated_at = ?6 WHERE id = ?1",
-                rusqlite::params![actor.id, phc, w.salt, w.wrapped, w.kdf, now],
+            let account = self.me(session)?;
+            let pol = self.policy()?;
+            password::check_rules(
+                "new password",
+                new,
+                pol.min_password_length as usize,
+                &account.username,
+                account.email.as_deref(),
             )?;
-            record(tx, now, Entry::ok(actor.tag(), "password.changed", None))
+            if new.expose() == current.expose() {
+                return Err(Error::invalid(
+                    "new password",
+                    "must differ from the current password",
+                ));
+            }
+            match self.check_password_for_change(session, current) {
+                Ok(()) => {}
+                Err(Error::BadCredentials) => {
+                    return Err(Error::invalid("current password", "is incorrect"))
+                }
+                Err(e) => return Err(e),
+            }
+            let phc = password::hash(new, pol.argon2)?;
+            let w = crypto::wrap_for_password(
+                new,
+                session.data_key()?,
+                pol.argon2,
+                &dek_aad(account.id.0),
+            )?;
+            let now = self.now_unix();
+            audit.write(now, |tx, actor, _| {
+                tx.execute(
+                    "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
+                            updated_at = ?6 WHERE id = ?1",
+                    rusqlite::params![actor.id, phc, w.salt, w.wrapped, w.kdf, now],
+                )?;
+                Ok(())
+            })
         })
-    })
     }
 
     fn check_password_for_change(&self, session: &Session, current: &Password) -> Result<()> {
@@ -568,127 +542,99 @@ impl Latchkey {
     /// unwrapped without the old password, so that account's revealable secrets become
     /// unrecoverable (the keys keep working); its owner is told at next sign-in.
     pub fn reset_password(&self, session: &Session, username: &str, new: &Password) -> Result<u32> {
-        self.guarded(session, "password.reset", Some(format!("account {username}")), || {
-        let (target, pol) = self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            actor.require_admin()?;
-            let id = id_by_username(c, username)?;
-            if id == actor.id {
-                return Err(Error::Forbidden(
-                    "use change password for your own account (it keeps your viewable keys)".into(),
-                ));
-            }
-            Ok((load(c, id)?, policy::load(c)?))
-        })?;
-        password::check_rules(
-            "new password",
-            new,
-            pol.min_password_length as usize,
-            &target.username,
-            target.email.as_deref(),
-        )?;
-        let phc = password::hash(new, pol.argon2)?;
-        let dek = crypto::new_data_key()?;
-        let w = crypto::wrap_for_password(new, &dek, pol.argon2, &dek_aad(target.id.0))?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let lost = tx.execute(
-                "UPDATE api_keys SET secret_ct = NULL WHERE account_id = ?1 AND secret_ct IS NOT NULL",
-                [target.id.0],
-            )? as u32;
-            // The TOTP secret was sealed under the old data key too: MFA goes off and
-            // the owner sets it up again.
-            let mfa_was_on = tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [target.id.0])? > 0
-                || target.mfa_enabled;
-            // What the owner is told at the next sign-in (bits, see auth::NOTICE_*).
-            let notices = if lost > 0 { crate::auth::NOTICE_SECRETS_LOST } else { 0 }
-                | if mfa_was_on { crate::auth::NOTICE_MFA_RESET } else { 0 };
-            tx.execute(
-                "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
-                        failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                        secrets_lost = secrets_lost | ?6, updated_at = ?7
-                 WHERE id = ?1",
-                rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, notices, now],
+        let target = Some(format!("account {username}"));
+        self.audited(session, "password.reset", target, |audit| {
+            let (target, pol) = self.store.read(|c| {
+                let actor = self.actor(c, session)?;
+                actor.require_admin()?;
+                let id = id_by_username(c, username)?;
+                if id == actor.id {
+                    return Err(Error::Forbidden(
+                        "use change password for your own account (it keeps your viewable keys)".into(),
+                    ));
+                }
+                Ok((load(c, id)?, policy::load(c)?))
+            })?;
+            password::check_rules(
+                "new password",
+                new,
+                pol.min_password_length as usize,
+                &target.username,
+                target.email.as_deref(),
             )?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "password.reset", Some(format!("account {}", target.username))).detail(format!(
+            let phc = password::hash(new, pol.argon2)?;
+            let dek = crypto::new_data_key()?;
+            let w = crypto::wrap_for_password(new, &dek, pol.argon2, &dek_aad(target.id.0))?;
+            let now = self.now_unix();
+            audit.write(now, |tx, _, entry| {
+                let lost = tx.execute(
+                    "UPDATE api_keys SET secret_ct = NULL WHERE account_id = ?1 AND secret_ct IS NOT NULL",
+                    [target.id.0],
+                )? as u32;
+                // The TOTP secret was sealed under the old data key too: MFA goes off and
+                // the owner sets it up again.
+                let mfa_was_on = tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [target.id.0])? > 0
+                    || target.mfa_enabled;
+                // What the owner is told at the next sign-in (bits, see auth::NOTICE_*).
+                let notices = if lost > 0 { crate::auth::NOTICE_SECRETS_LOST } else { 0 }
+                    | if mfa_was_on { crate::auth::NOTICE_MFA_RESET } else { 0 };
+                tx.execute(
+                    "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
+                            failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
+                            secrets_lost = secrets_lost | ?6, updated_at = ?7
+                     WHERE id = ?1",
+                    rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, notices, now],
+                )?;
+                // Usernames match in any case: the entry names the account as stored.
+                entry.target = Some(format!("account {}", target.username));
+                entry.detail = format!(
                     "{lost} viewable secrets made unrecoverable{}",
                     if mfa_was_on { "; two-step verification turned off" } else { "" }
-                )),
-            )?;
-            Ok(lost)
+                );
+                Ok(lost)
+            })
         })
-    })
     }
 
     /// Stores a new avatar for one's own account (or any, for an administrator): PNG,
     /// JPEG or WebP up to 5 MiB, cropped square and stored as a 256×256 PNG.
     pub fn set_avatar(&self, session: &Session, username: &str, image: &[u8]) -> Result<()> {
-        self.guarded(
-            session,
-            "account.avatar_changed",
-            Some(format!("account {username}")),
-            || {
-                let png = crate::avatar::normalise(image)?;
-                let now = self.now_unix();
-                self.store.write(|tx| {
-                    let actor = self.actor(tx, session)?;
-                    actor.require("account", Action::Write)?;
-                    let id = id_by_username(tx, username)?;
-                    if id != actor.id {
-                        actor.require_admin()?;
-                    }
-                    tx.execute(
-                        "UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1",
-                        (id, &png, now),
-                    )?;
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(
-                            actor.tag(),
-                            "account.avatar_changed",
-                            Some(format!("account {username}")),
-                        ),
-                    )
-                })
-            },
-        )
+        let target = Some(format!("account {username}"));
+        self.audited(session, "account.avatar_changed", target, |audit| {
+            let png = crate::avatar::normalise(image)?;
+            let now = self.now_unix();
+            audit.write(now, |tx, actor, _| {
+                actor.require("account", Action::Write)?;
+                let id = id_by_username(tx, username)?;
+                if id != actor.id {
+                    actor.require_admin()?;
+                }
+                tx.execute(
+                    "UPDATE accounts SET avatar_png = ?2, updated_at = ?3 WHERE id = ?1",
+                    (id, &png, now),
+                )?;
+                Ok(())
+            })
+        })
     }
 
     /// Removes an avatar, so the initials avatar is shown again.
     pub fn clear_avatar(&self, session: &Session, username: &str) -> Result<()> {
-        self.guarded(
-            session,
-            "account.avatar_removed",
-            Some(format!("account {username}")),
-            || {
-                let now = self.now_unix();
-                self.store.write(|tx| {
-                    let actor = self.actor(tx, session)?;
-                    let id = id_by_username(tx, username)?;
-                    if id != actor.id {
-                        actor.require_admin()?;
-                    }
-                    tx.execute(
-                        "UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1",
-                        (id, now),
-                    )?;
-                    record(
-                        tx,
-                        now,
-                        Entry::ok(
-                            actor.tag(),
-                            "account.avatar_removed",
-                            Some(format!("account {username}")),
-                        ),
-                    )
-                })
-            },
-        )
+        let target = Some(format!("account {username}"));
+        self.audited(session, "account.avatar_removed", target, |audit| {
+            let now = self.now_unix();
+            audit.write(now, |tx, actor, _| {
+                let id = id_by_username(tx, username)?;
+                if id != actor.id {
+                    actor.require_admin()?;
+                }
+                tx.execute(
+                    "UPDATE accounts SET avatar_png = NULL, updated_at = ?2 WHERE id = ?1",
+                    (id, now),
+                )?;
+                Ok(())
+            })
+        })
     }
 
     /// The stored 256×256 PNG avatar, if any.

@@ -1,6 +1,6 @@
 //! The append-only audit log: who did what, when, and how it went. Never a secret.
 
-use crate::auth::Session;
+use crate::auth::{Actor, Session};
 use crate::clock::{from_unix, rfc3339};
 use crate::{Error, Latchkey, Result};
 use serde::Serialize;
@@ -111,6 +111,27 @@ impl Latchkey {
         out
     }
 
+    /// Runs an action for `session` that ends in one audited write: [`Latchkey::guarded`]
+    /// with `action` and `target` named once, for the refusal entry and for the `ok` entry
+    /// [`Audited::write`] records. Work before that write (checks, hashing) and reads
+    /// after it stay in `f`, outside the write lock but still guarded.
+    pub(crate) fn audited<T>(
+        &self,
+        session: &Session,
+        action: &str,
+        target: Option<String>,
+        f: impl FnOnce(Audited<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.guarded(session, action, target.clone(), || {
+            f(Audited {
+                latchkey: self,
+                session,
+                action,
+                target,
+            })
+        })
+    }
+
     /// The recording half of [`Latchkey::guarded`], for actions that need the session
     /// mutably while they run.
     pub(crate) fn note_refusal<T>(
@@ -173,6 +194,42 @@ impl Latchkey {
                     })
                 })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
+
+/// The one write of an action started by [`Latchkey::audited`]; taken by value, so an
+/// action records its `ok` entry at most once.
+pub(crate) struct Audited<'a> {
+    latchkey: &'a Latchkey,
+    session: &'a Session,
+    action: &'a str,
+    target: Option<String>,
+}
+
+impl Audited<'_> {
+    /// Runs `f` in one write transaction with the acting account, then records the `ok`
+    /// entry at `now` in the same transaction. The entry starts with the action and target
+    /// given to [`Latchkey::audited`] and no detail; `f` may fill in the detail or name
+    /// the target more precisely. When `f` fails, nothing is recorded (and the refusal
+    /// entry, if any, is written by `guarded`).
+    pub fn write<T>(
+        self,
+        now: i64,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &Actor, &mut Entry<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let Audited {
+            latchkey,
+            session,
+            action,
+            target,
+        } = self;
+        latchkey.store.write(|tx| {
+            let actor = latchkey.actor(tx, session)?;
+            let mut entry = Entry::ok(actor.tag(), action, target);
+            let out = f(tx, &actor, &mut entry)?;
+            record(tx, now, entry)?;
+            Ok(out)
         })
     }
 }

@@ -480,59 +480,54 @@ fn ensure_name_free(
     Ok(())
 }
 
-fn target(id: &KeyId, name: &str) -> Option<String> {
+fn key_target(id: &KeyId, name: &str) -> Option<String> {
     Some(format!("key {id} ({name})"))
 }
 
 impl Latchkey {
     /// Creates a key for the signed-in account. Its secret is in the result and nowhere else.
     pub fn create_key(&self, session: &Session, new: &NewKey) -> Result<IssuedKey> {
-        self.guarded(session, "key.created", None, || {
-        let name = validate::key_name(&new.name)?;
-        let perms = permissions::parse_all(&new.permissions)?;
-        let now_t = self.now();
-        let now = to_unix(now_t);
-        let id = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Write)?;
-            let pol = policy::load(tx)?;
-            let expires_at = new.expiry.resolve(now_t, &pol)?.map(to_unix);
-            permissions::ensure_known(tx, &perms)?;
-            permissions::ensure_subset(&perms, &actor.grantable(tx)?)?;
-            ensure_name_free(tx, actor.id, &name, None)?;
-            if let Some(max) = pol.max_active_keys {
-                let active: u32 = tx.query_row(
-                    "SELECT count(*) FROM api_keys WHERE account_id = ?1 AND kind != 'acct'
-                     AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
-                    (actor.id, now),
-                    |r| r.get(0),
-                )?;
-                if active >= max {
-                    return Err(Error::Policy(format!(
-                        "you already have {active} active keys and the policy allows {max}; revoke one first"
-                    )));
+        self.audited(session, "key.created", None, |audit| {
+            let name = validate::key_name(&new.name)?;
+            let perms = permissions::parse_all(&new.permissions)?;
+            let now_t = self.now();
+            let now = to_unix(now_t);
+            let (id, secret) = audit.write(now, |tx, actor, entry| {
+                actor.require("keys", Action::Write)?;
+                let pol = policy::load(tx)?;
+                let expires_at = new.expiry.resolve(now_t, &pol)?.map(to_unix);
+                permissions::ensure_known(tx, &perms)?;
+                permissions::ensure_subset(&perms, &actor.grantable(tx)?)?;
+                ensure_name_free(tx, actor.id, &name, None)?;
+                if let Some(max) = pol.max_active_keys {
+                    let active: u32 = tx.query_row(
+                        "SELECT count(*) FROM api_keys WHERE account_id = ?1 AND kind != 'acct'
+                         AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+                        (actor.id, now),
+                        |r| r.get(0),
+                    )?;
+                    if active >= max {
+                        return Err(Error::Policy(format!(
+                            "you already have {active} active keys and the policy allows {max}; revoke one first"
+                        )));
+                    }
                 }
-            }
-            let dek = if new.revealable { Some(session.data_key()?) } else { None };
-            let (id, secret) = insert_key(tx, actor.id, &name, new.environment.kind(), &perms, expires_at, dek, now)?;
-            let perm_list: Vec<String> = perms.iter().map(ToString::to_string).collect();
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "key.created", target(&id, &name)).detail(format!(
+                let dek = if new.revealable { Some(session.data_key()?) } else { None };
+                let (id, secret) = insert_key(tx, actor.id, &name, new.environment.kind(), &perms, expires_at, dek, now)?;
+                let perm_list: Vec<String> = perms.iter().map(ToString::to_string).collect();
+                entry.target = key_target(&id, &name);
+                entry.detail = format!(
                     "{}; permissions: {}; expires: {}{}",
                     new.environment.as_str(),
                     if perm_list.is_empty() { "none".into() } else { perm_list.join(" ") },
                     expires_at.map(|e| crate::clock::rfc3339(from_unix(e))).unwrap_or_else(|| "never".into()),
                     if new.revealable { "; revealable" } else { "" }
-                )),
-            )?;
-            Ok((id, secret))
-        })?;
-        let (id, secret) = id;
-        let key = self.store.read(|c| load_info(c, &id, now))?;
-        Ok(IssuedKey { key, secret })
-    })
+                );
+                Ok((id, secret))
+            })?;
+            let key = self.store.read(|c| load_info(c, &id, now))?;
+            Ok(IssuedKey { key, secret })
+        })
     }
 
     /// The signed-in account's keys (not its account key), newest first.
@@ -582,7 +577,8 @@ impl Latchkey {
     /// Renames a key or changes its permissions (still a subset of the account's).
     /// Expiry cannot be changed: a longer-lived key needs a new key.
     pub fn edit_key(&self, session: &Session, id: &KeyId, edit: &KeyEdit) -> Result<KeyInfo> {
-        self.guarded(session, "key.edited", Some(format!("key {id}")), || {
+        let target = Some(format!("key {id}"));
+        self.audited(session, "key.edited", target, |audit| {
             let name = edit.name.as_deref().map(validate::key_name).transpose()?;
             let perms = edit
                 .permissions
@@ -590,8 +586,7 @@ impl Latchkey {
                 .map(permissions::parse_all)
                 .transpose()?;
             let now = self.now_unix();
-            self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
+            audit.write(now, |tx, actor, entry| {
                 actor.require("keys", Action::Write)?;
                 let row = own_row(tx, actor.id, id)?;
                 if row.revoked_at.is_some() {
@@ -626,12 +621,8 @@ impl Latchkey {
                     ));
                 }
                 let new_name = name.clone().unwrap_or(row.name);
-                record(
-                    tx,
-                    now,
-                    Entry::ok(actor.tag(), "key.edited", target(id, &new_name))
-                        .detail(changed.join("; ")),
-                )?;
+                entry.target = key_target(id, &new_name);
+                entry.detail = changed.join("; ");
                 load_info(tx, id, now)
             })
         })
@@ -640,61 +631,58 @@ impl Latchkey {
     /// Rolls a key: a new secret with every setting copied. The old key stops at once or
     /// after `grace`, but never later than its own expiry. Needs a fresh proof of identity.
     pub fn regenerate_key(&self, session: &Session, id: &KeyId, grace: Grace) -> Result<IssuedKey> {
-        self.guarded(session, "key.regenerated", Some(format!("key {id}")), || {
-        self.require_fresh_proof(session)?;
-        let now_t = self.now();
-        let now = to_unix(now_t);
-        let (new_id, secret) = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Write)?;
-            let row = own_row(tx, actor.id, id)?;
-            if row.kind == KeyKind::Acct {
-                return Err(Error::Conflict("reset the account key instead".into()));
-            }
-            if row.revoked_at.is_some() {
-                return Err(Error::Conflict(
-                    "this key was revoked or already regenerated; regenerate its replacement".into(),
-                ));
-            }
-            if row.expires_at.is_some_and(|e| e <= now) {
-                return Err(Error::Conflict("this key has expired; create a new key instead".into()));
-            }
-            let perms = permissions::from_joined(tx.query_row(
-                "SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = ?1",
-                [&id.0],
-                |r| r.get(0),
-            )?);
-            let dek = if row.revealable { Some(session.data_key()?) } else { None };
-            let (new_id, secret) = insert_key(tx, actor.id, &row.name, row.kind, &perms, row.expires_at, dek, now)?;
-            let stop = now + grace.duration().whole_seconds();
-            let stop = row.expires_at.map_or(stop, |e| stop.min(e));
-            tx.execute(
-                // The old secret is never shown again, so its ciphertext goes now, as on
-                // revoke; during the grace period the key still verifies by its digest.
-                "UPDATE api_keys SET revoked_at = ?2, replaced_by = ?3, secret_ct = NULL WHERE id = ?1",
-                (&id.0, stop, &new_id.0),
-            )?;
-            record(
-                tx,
-                now,
-                Entry::ok(actor.tag(), "key.regenerated", target(id, &row.name)).detail(format!(
+        let target = Some(format!("key {id}"));
+        self.audited(session, "key.regenerated", target, |audit| {
+            self.require_fresh_proof(session)?;
+            let now_t = self.now();
+            let now = to_unix(now_t);
+            let (new_id, secret) = audit.write(now, |tx, actor, entry| {
+                actor.require("keys", Action::Write)?;
+                let row = own_row(tx, actor.id, id)?;
+                if row.kind == KeyKind::Acct {
+                    return Err(Error::Conflict("reset the account key instead".into()));
+                }
+                if row.revoked_at.is_some() {
+                    return Err(Error::Conflict(
+                        "this key was revoked or already regenerated; regenerate its replacement".into(),
+                    ));
+                }
+                if row.expires_at.is_some_and(|e| e <= now) {
+                    return Err(Error::Conflict("this key has expired; create a new key instead".into()));
+                }
+                let perms = permissions::from_joined(tx.query_row(
+                    "SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = ?1",
+                    [&id.0],
+                    |r| r.get(0),
+                )?);
+                let dek = if row.revealable { Some(session.data_key()?) } else { None };
+                let (new_id, secret) = insert_key(tx, actor.id, &row.name, row.kind, &perms, row.expires_at, dek, now)?;
+                let stop = now + grace.duration().whole_seconds();
+                let stop = row.expires_at.map_or(stop, |e| stop.min(e));
+                tx.execute(
+                    // The old secret is never shown again, so its ciphertext goes now, as on
+                    // revoke; during the grace period the key still verifies by its digest.
+                    "UPDATE api_keys SET revoked_at = ?2, replaced_by = ?3, secret_ct = NULL WHERE id = ?1",
+                    (&id.0, stop, &new_id.0),
+                )?;
+                entry.target = key_target(id, &row.name);
+                entry.detail = format!(
                     "replaced by {new_id}; old key stops {}",
                     if stop == now { "now".to_string() } else { crate::clock::rfc3339(from_unix(stop)) }
-                )),
-            )?;
-            Ok((new_id, secret))
-        })?;
-        let key = self.store.read(|c| load_info(c, &new_id, now))?;
-        Ok(IssuedKey { key, secret })
-    })
+                );
+                Ok((new_id, secret))
+            })?;
+            let key = self.store.read(|c| load_info(c, &new_id, now))?;
+            Ok(IssuedKey { key, secret })
+        })
     }
 
     /// Revokes a key for good. The account key cannot be revoked, only reset.
     pub fn revoke_key(&self, session: &Session, id: &KeyId) -> Result<KeyInfo> {
-        self.guarded(session, "key.revoked", Some(format!("key {id}")), || {
+        let target = Some(format!("key {id}"));
+        self.audited(session, "key.revoked", target, |audit| {
             let now = self.now_unix();
-            self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
+            audit.write(now, |tx, actor, entry| {
                 actor.require("keys", Action::Write)?;
                 let row = own_row(tx, actor.id, id)?;
                 if row.kind == KeyKind::Acct {
@@ -709,11 +697,7 @@ impl Latchkey {
                     "UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1",
                     (&id.0, now),
                 )?;
-                record(
-                    tx,
-                    now,
-                    Entry::ok(actor.tag(), "key.revoked", target(id, &row.name)),
-                )?;
+                entry.target = key_target(id, &row.name);
                 load_info(tx, id, now)
             })
         })
@@ -721,35 +705,35 @@ impl Latchkey {
 
     /// The secret of a revealable key (or the account key), after step-up. Audited.
     pub fn reveal_key(&self, session: &Session, id: &KeyId) -> Result<ApiKeySecret> {
-        self.guarded(session, "key.viewed", Some(format!("key {id}")), || {
-        self.require_fresh_proof(session)?;
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Read)?;
-            let row = own_row(tx, actor.id, id)?;
-            if !row.revealable {
-                return Err(Error::Forbidden("this key was created without \"allow viewing later\"; it cannot be shown again".into()));
-            }
-            if row.revoked_at.is_some_and(|r| r <= now) {
-                return Err(Error::Conflict("this key is revoked".into()));
-            }
-            if row.replaced {
-                return Err(Error::Conflict(
-                    "this key was regenerated; view its replacement instead".into(),
-                ));
-            }
-            let Some(ct) = row.secret_ct else {
-                return Err(Error::Conflict(
-                    "this key can no longer be viewed: an administrator reset your password; regenerate it to get a new secret".into(),
-                ));
-            };
-            let plain = crypto::open(session.data_key()?, &ct, &secret_aad(id))?;
-            let text = String::from_utf8(plain.to_vec()).map_err(|_| Error::Internal("stored secret is not text".into()))?;
-            record(tx, now, Entry::ok(actor.tag(), "key.viewed", target(id, &row.name)))?;
-            Ok(ApiKeySecret::new(text))
+        let target = Some(format!("key {id}"));
+        self.audited(session, "key.viewed", target, |audit| {
+            self.require_fresh_proof(session)?;
+            let now = self.now_unix();
+            audit.write(now, |tx, actor, entry| {
+                actor.require("keys", Action::Read)?;
+                let row = own_row(tx, actor.id, id)?;
+                if !row.revealable {
+                    return Err(Error::Forbidden("this key was created without \"allow viewing later\"; it cannot be shown again".into()));
+                }
+                if row.revoked_at.is_some_and(|r| r <= now) {
+                    return Err(Error::Conflict("this key is revoked".into()));
+                }
+                if row.replaced {
+                    return Err(Error::Conflict(
+                        "this key was regenerated; view its replacement instead".into(),
+                    ));
+                }
+                let Some(ct) = row.secret_ct else {
+                    return Err(Error::Conflict(
+                        "this key can no longer be viewed: an administrator reset your password; regenerate it to get a new secret".into(),
+                    ));
+                };
+                let plain = crypto::open(session.data_key()?, &ct, &secret_aad(id))?;
+                let text = String::from_utf8(plain.to_vec()).map_err(|_| Error::Internal("stored secret is not text".into()))?;
+                entry.target = key_target(id, &row.name);
+                Ok(ApiKeySecret::new(text))
+            })
         })
-    })
     }
 
     /// Records that a key's secret left the app (copied or downloaded), for the audit log.
@@ -765,7 +749,7 @@ impl Latchkey {
             record(
                 tx,
                 now,
-                Entry::ok(actor.tag(), action, target(id, &row.name)),
+                Entry::ok(actor.tag(), action, key_target(id, &row.name)),
             )
         })
     }
@@ -799,33 +783,32 @@ impl Latchkey {
 
     /// Replaces the account key with a new one; the old one stops at once. Needs step-up.
     pub fn reset_account_key(&self, session: &Session) -> Result<IssuedKey> {
-        self.guarded(session, "account_key.reset", None, || {
-        self.require_fresh_proof(session)?;
-        let now = self.now_unix();
-        let (id, secret) = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require("keys", Action::Write)?;
-            actor.require_admin()?;
-            let old: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM api_keys WHERE account_id = ?1 AND kind = 'acct' AND revoked_at IS NULL",
-                    [actor.id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(old) = &old {
-                tx.execute("UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1", (old, now))?;
-            }
-            let (id, secret) = insert_account_key(tx, actor.id, session.data_key()?, now)?;
-            if let Some(old) = &old {
-                tx.execute("UPDATE api_keys SET replaced_by = ?2 WHERE id = ?1", (old, &id.0))?;
-            }
-            record(tx, now, Entry::ok(actor.tag(), "account_key.reset", target(&id, "Account key")))?;
-            Ok((id, secret))
-        })?;
-        let key = self.store.read(|c| load_info(c, &id, now))?;
-        Ok(IssuedKey { key, secret })
-    })
+        self.audited(session, "account_key.reset", None, |audit| {
+            self.require_fresh_proof(session)?;
+            let now = self.now_unix();
+            let (id, secret) = audit.write(now, |tx, actor, entry| {
+                actor.require("keys", Action::Write)?;
+                actor.require_admin()?;
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT id FROM api_keys WHERE account_id = ?1 AND kind = 'acct' AND revoked_at IS NULL",
+                        [actor.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(old) = &old {
+                    tx.execute("UPDATE api_keys SET revoked_at = ?2, secret_ct = NULL WHERE id = ?1", (old, now))?;
+                }
+                let (id, secret) = insert_account_key(tx, actor.id, session.data_key()?, now)?;
+                if let Some(old) = &old {
+                    tx.execute("UPDATE api_keys SET replaced_by = ?2 WHERE id = ?1", (old, &id.0))?;
+                }
+                entry.target = key_target(&id, "Account key");
+                Ok((id, secret))
+            })?;
+            let key = self.store.read(|c| load_info(c, &id, now))?;
+            Ok(IssuedKey { key, secret })
+        })
     }
 
     /// Gives an administrator without an account key (newly promoted) its key.
@@ -843,7 +826,7 @@ impl Latchkey {
             )?;
             if !has {
                 let (id, _secret) = insert_account_key(tx, actor.id, session.data_key()?, now)?;
-                record(tx, now, Entry::ok(actor.tag(), "account_key.created", target(&id, "Account key")))?;
+                record(tx, now, Entry::ok(actor.tag(), "account_key.created", key_target(&id, "Account key")))?;
             }
             Ok(())
         })

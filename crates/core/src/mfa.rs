@@ -305,14 +305,13 @@ impl Latchkey {
     /// Starts enrolment: a new 160-bit secret, kept sealed as pending until
     /// [`Latchkey::mfa_confirm`] sees a first code from it.
     pub fn mfa_enroll(&self, session: &Session) -> Result<Enrollment> {
-        self.guarded(session, "mfa.enrolment_started", None, || {
+        self.audited(session, "mfa.enrolment_started", None, |audit| {
             let dek = session.data_key()?;
             let now = self.now_unix();
             let secret = zeroize::Zeroizing::new(crypto::random_bytes::<SECRET_BYTES>()?);
             let t = totp(secret.as_slice(), &session.username)?;
             let sealed = crypto::seal(dek, secret.as_slice(), &secret_aad(session.account_id.0))?;
-            self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
+            audit.write(now, |tx, actor, _| {
                 let enabled: bool = tx.query_row(
                     "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
                     [actor.id],
@@ -327,11 +326,7 @@ impl Latchkey {
                     "UPDATE accounts SET mfa_pending_ct = ?2 WHERE id = ?1",
                     (actor.id, sealed.as_slice()),
                 )?;
-                record(
-                    tx,
-                    now,
-                    Entry::ok(actor.tag(), "mfa.enrolment_started", None),
-                )
+                Ok(())
             })?;
             let uri = t
                 .to_url()
@@ -422,11 +417,10 @@ impl Latchkey {
 
     /// Turns MFA off (needs a fresh proof of identity).
     pub fn mfa_disable(&self, session: &Session) -> Result<()> {
-        self.guarded(session, "mfa.disabled", None, || {
+        self.audited(session, "mfa.disabled", None, |audit| {
             self.require_fresh_proof(session)?;
             let now = self.now_unix();
-            self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
+            audit.write(now, |tx, actor, _| {
                 tx.execute(
                     "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL WHERE id = ?1",
                     [actor.id],
@@ -435,18 +429,17 @@ impl Latchkey {
                     "DELETE FROM recovery_codes WHERE account_id = ?1",
                     [actor.id],
                 )?;
-                record(tx, now, Entry::ok(actor.tag(), "mfa.disabled", None))
+                Ok(())
             })
         })
     }
 
     /// A new set of recovery codes; the old set stops working (needs a fresh proof).
     pub fn mfa_new_recovery_codes(&self, session: &Session) -> Result<RecoveryCodes> {
-        self.guarded(session, "mfa.recovery_codes_regenerated", None, || {
+        self.audited(session, "mfa.recovery_codes_regenerated", None, |audit| {
             self.require_fresh_proof(session)?;
             let now = self.now_unix();
-            self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
+            audit.write(now, |tx, actor, _| {
                 let enabled: bool = tx.query_row(
                     "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
                     [actor.id],
@@ -455,49 +448,35 @@ impl Latchkey {
                 if !enabled {
                     return Err(Error::Conflict("two-step verification is not on".into()));
                 }
-                let codes = replace_recovery_codes(tx, actor.id, now)?;
-                record(
-                    tx,
-                    now,
-                    Entry::ok(actor.tag(), "mfa.recovery_codes_regenerated", None),
-                )?;
-                Ok(codes)
+                replace_recovery_codes(tx, actor.id, now)
             })
         })
     }
 
     /// An administrator turns another account's MFA off (lost phone and codes).
     pub fn reset_mfa(&self, session: &Session, username: &str) -> Result<()> {
-        self.guarded(session, "mfa.reset", Some(format!("account {username}")), || {
-        let now = self.now_unix();
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            actor.require_admin()?;
-            let id = crate::accounts::id_by_username(tx, username)?;
-            if id == actor.id {
-                return Err(Error::Forbidden(
-                    "turn off your own two-step verification in Security instead".into(),
-                ));
-            }
-            // The owner is told at the next sign-in, if MFA was on (not merely pending).
-            tx.execute(
-                "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                        secrets_lost = CASE WHEN mfa_secret_ct IS NOT NULL THEN secrets_lost | ?2 ELSE secrets_lost END
-                 WHERE id = ?1",
-                (id, crate::auth::NOTICE_MFA_RESET),
-            )?;
-            tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [id])?;
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    actor.tag(),
-                    "mfa.reset",
-                    Some(format!("account {username}")),
-                ),
-            )
+        let target = Some(format!("account {username}"));
+        self.audited(session, "mfa.reset", target, |audit| {
+            let now = self.now_unix();
+            audit.write(now, |tx, actor, _| {
+                actor.require_admin()?;
+                let id = crate::accounts::id_by_username(tx, username)?;
+                if id == actor.id {
+                    return Err(Error::Forbidden(
+                        "turn off your own two-step verification in Security instead".into(),
+                    ));
+                }
+                // The owner is told at the next sign-in, if MFA was on (not merely pending).
+                tx.execute(
+                    "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL,
+                            secrets_lost = CASE WHEN mfa_secret_ct IS NOT NULL THEN secrets_lost | ?2 ELSE secrets_lost END
+                     WHERE id = ?1",
+                    (id, crate::auth::NOTICE_MFA_RESET),
+                )?;
+                tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [id])?;
+                Ok(())
+            })
         })
-    })
     }
 
     /// Step-up with a TOTP or recovery code.
