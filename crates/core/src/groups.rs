@@ -31,6 +31,21 @@ pub(crate) fn id_by_name(conn: &rusqlite::Connection, name: &str) -> Result<i64>
         .ok_or_else(|| Error::NotFound(format!("group {name:?}")))
 }
 
+/// Adds `perms` to group `id`; one it already has is left as it is.
+fn insert_permissions(
+    tx: &rusqlite::Connection,
+    id: i64,
+    perms: &permissions::PermissionSet,
+) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR IGNORE INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
+    )?;
+    for p in perms {
+        st.execute((id, &p.resource, p.action.as_str()))?;
+    }
+    Ok(())
+}
+
 fn load_group(conn: &rusqlite::Connection, id: i64) -> Result<Group> {
     let name: String =
         conn.query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))?;
@@ -172,18 +187,19 @@ impl Latchkey {
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
-                if tx.prepare_cached("SELECT 1 FROM groups WHERE name = ?1")?.exists([&name])? {
+                if tx
+                    .prepare_cached("SELECT 1 FROM groups WHERE name = ?1")?
+                    .exists([&name])?
+                {
                     return Err(Error::invalid("group", "already exists"));
                 }
                 permissions::ensure_known(tx, &perms)?;
-                tx.execute("INSERT INTO groups (name, created_at) VALUES (?1, ?2)", (&name, now))?;
+                tx.execute(
+                    "INSERT INTO groups (name, created_at) VALUES (?1, ?2)",
+                    (&name, now),
+                )?;
                 let id = tx.last_insert_rowid();
-                for p in &perms {
-                    tx.execute(
-                        "INSERT INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
-                        (id, &p.resource, p.action.as_str()),
-                    )?;
-                }
+                insert_permissions(tx, id, &perms)?;
                 let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
                 entry.detail = list.join(" ");
                 load_group(tx, id)
@@ -220,14 +236,13 @@ impl Latchkey {
                 let id = id_by_name(tx, name)?;
                 permissions::ensure_known(tx, &perms)?;
                 tx.execute("DELETE FROM group_permissions WHERE group_id = ?1", [id])?;
-                for p in &perms {
-                    tx.execute(
-                        "INSERT INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
-                        (id, &p.resource, p.action.as_str()),
-                    )?;
-                }
+                insert_permissions(tx, id, &perms)?;
                 let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
-                entry.detail = if list.is_empty() { "none".into() } else { list.join(" ") };
+                entry.detail = if list.is_empty() {
+                    "none".into()
+                } else {
+                    list.join(" ")
+                };
                 load_group(tx, id)
             })
         })
@@ -276,12 +291,7 @@ impl Latchkey {
                 actor.require_admin()?;
                 let id = id_by_name(tx, name)?;
                 permissions::ensure_known(tx, &grant)?;
-                for p in &grant {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
-                        (id, &p.resource, p.action.as_str()),
-                    )?;
-                }
+                insert_permissions(tx, id, &grant)?;
                 for p in &revoke {
                     tx.execute(
                         "DELETE FROM group_permissions WHERE group_id = ?1 AND resource = ?2 AND action = ?3",

@@ -152,6 +152,15 @@ fn replace_recovery_codes(
     Ok(RecoveryCodes(codes))
 }
 
+/// Whether two-step verification is on (confirmed, not merely pending) for the account.
+fn mfa_on(conn: &rusqlite::Connection, account_id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
+        [account_id],
+        |r| r.get(0),
+    )?)
+}
+
 pub(crate) fn codes_left(conn: &rusqlite::Connection, account_id: i64) -> Result<u32> {
     Ok(conn.query_row(
         "SELECT count(*) FROM recovery_codes WHERE account_id = ?1 AND used_at IS NULL",
@@ -312,11 +321,7 @@ impl Latchkey {
             let t = totp(secret.as_slice(), &session.username)?;
             let sealed = crypto::seal(dek, secret.as_slice(), &secret_aad(session.account_id.0))?;
             audit.write(now, |tx, actor, _| {
-                let enabled: bool = tx.query_row(
-                    "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
-                    [actor.id],
-                    |r| r.get(0),
-                )?;
+                let enabled = mfa_on(tx, actor.id)?;
                 if enabled {
                     return Err(Error::Conflict(
                         "two-step verification is already on; disable it first".into(),
@@ -440,11 +445,7 @@ impl Latchkey {
             self.require_fresh_proof(session)?;
             let now = self.now_unix();
             audit.write(now, |tx, actor, _| {
-                let enabled: bool = tx.query_row(
-                    "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
-                    [actor.id],
-                    |r| r.get(0),
-                )?;
+                let enabled = mfa_on(tx, actor.id)?;
                 if !enabled {
                     return Err(Error::Conflict("two-step verification is not on".into()));
                 }
