@@ -581,7 +581,7 @@ impl Latchkey {
                 tx.execute(
                     "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
                             failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                            secrets_lost = secrets_lost | ?6, updated_at = ?7
+                            notices = notices | ?6, updated_at = ?7
                      WHERE id = ?1",
                     rusqlite::params![target.id.0, phc, w.salt, w.wrapped, w.kdf, notices, now],
                 )?;

@@ -230,7 +230,7 @@ pub enum SignInStep {
 /// How long a correct password waits for its second factor.
 pub const PENDING_SIGN_IN: Duration = Duration::minutes(5);
 
-/// Bits of `accounts.secrets_lost`: what an administrator did to the account that its
+/// Bits of `accounts.notices`: what an administrator did to the account that its
 /// owner is told at the next sign-in (then the column is cleared).
 pub(crate) const NOTICE_SECRETS_LOST: i64 = 1;
 pub(crate) const NOTICE_MFA_RESET: i64 = 2;
@@ -303,7 +303,7 @@ fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<C
     Ok(conn
         .prepare_cached(
             "SELECT id, username, password_hash, disabled, failed_logins,
-                    dek_salt, dek_wrapped, dek_kdf, secrets_lost, mfa_secret_ct IS NOT NULL
+                    dek_salt, dek_wrapped, dek_kdf, notices, mfa_secret_ct IS NOT NULL
              FROM accounts WHERE username_key = ?1 OR email_key = ?1 ORDER BY username_key = ?1 DESC LIMIT 1",
         )?
         .query_row([crate::validate::fold(login)], |r| {
@@ -508,7 +508,7 @@ impl Latchkey {
         let tag = Some((pending.account_id, pending.username.as_str()));
         let recovery_codes_left = self.store.write(|tx| {
             tx.execute(
-                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, secrets_lost = 0 WHERE id = ?1",
+                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, notices = 0 WHERE id = ?1",
                 [pending.account_id],
             )?;
             let detail = match factor {

@@ -470,7 +470,7 @@ impl Latchkey {
                 // The owner is told at the next sign-in, if MFA was on (not merely pending).
                 tx.execute(
                     "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                            secrets_lost = CASE WHEN mfa_secret_ct IS NOT NULL THEN secrets_lost | ?2 ELSE secrets_lost END
+                            notices = CASE WHEN mfa_secret_ct IS NOT NULL THEN notices | ?2 ELSE notices END
                      WHERE id = ?1",
                     (id, crate::auth::NOTICE_MFA_RESET),
                 )?;

@@ -184,6 +184,7 @@ fn migrating_to_version_3_repairs_stale_key_permissions() {
         c.execute_batch(
             "UPDATE api_keys SET permissions = 'keys:read samples:read' WHERE name = 'old';
              DROP TABLE settings;
+             ALTER TABLE accounts RENAME COLUMN notices TO secrets_lost;
              PRAGMA user_version = 2;",
         )
         .unwrap();

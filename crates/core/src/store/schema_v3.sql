@@ -14,3 +14,8 @@ CREATE TABLE settings (
 -- would have given them back to old keys. Rebuild the copy from `key_permissions`.
 UPDATE api_keys SET permissions = coalesce(
     (SELECT group_concat(resource || ':' || action, ' ') FROM key_permissions WHERE key_id = api_keys.id), '');
+
+-- What an administrator did to an account that its owner is told at the next sign-in,
+-- as bits (1: viewable secrets lost to a password reset, 2: MFA turned off); it held
+-- only the first of them before, under the name `secrets_lost`.
+ALTER TABLE accounts RENAME COLUMN secrets_lost TO notices;
