@@ -680,13 +680,7 @@ pub async fn mfa_confirm(
     let code = Zeroizing::new(code);
     blocking(&desk, move |d| {
         let codes = d.with_session(|lk, s| Ok(lk.mfa_confirm(s, &code)?))?;
-        let shown = codes
-            .0
-            .iter()
-            .map(|c| SecretText::new(c.as_str()))
-            .collect();
-        d.set_recovery_codes(Some(codes));
-        Ok(shown)
+        Ok(keep_recovery_codes(d, codes))
     })
     .await
 }
@@ -696,17 +690,26 @@ pub async fn mfa_disable(desk: State<'_, SharedDesk>) -> CommandResult<()> {
     blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.mfa_disable(s)?))).await
 }
 
+/// Keeps new recovery codes for Copy and Download, and returns them for the window to
+/// show once.
+fn keep_recovery_codes(
+    d: &crate::state::Desk,
+    codes: latchkey_core::RecoveryCodes,
+) -> Vec<SecretText> {
+    let shown = codes
+        .0
+        .iter()
+        .map(|c| SecretText::new(c.as_str()))
+        .collect();
+    d.set_recovery_codes(Some(codes));
+    shown
+}
+
 #[tauri::command]
 pub async fn mfa_new_recovery_codes(desk: State<'_, SharedDesk>) -> CommandResult<Vec<SecretText>> {
     blocking(&desk, |d| {
         let codes = d.with_session(|lk, s| Ok(lk.mfa_new_recovery_codes(s)?))?;
-        let shown = codes
-            .0
-            .iter()
-            .map(|c| SecretText::new(c.as_str()))
-            .collect();
-        d.set_recovery_codes(Some(codes));
-        Ok(shown)
+        Ok(keep_recovery_codes(d, codes))
     })
     .await
 }
