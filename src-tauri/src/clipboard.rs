@@ -28,10 +28,11 @@ pub enum ClearOutcome {
 }
 
 impl ClearOutcome {
-    /// The `reason` of the `clipboard-cleared` event for a timer's outcome, if any.
-    pub fn timer_reason(self) -> Option<&'static str> {
+    /// The `reason` of the `clipboard-cleared` event, if there is anything to tell;
+    /// `cleared_as` names what cleared it ("timer", "lock").
+    pub fn event_reason(self, cleared_as: &'static str) -> Option<&'static str> {
         match self {
-            ClearOutcome::Cleared => Some("timer"),
+            ClearOutcome::Cleared => Some(cleared_as),
             ClearOutcome::Replaced => Some("replaced"),
             ClearOutcome::Failed => Some("failed"),
             ClearOutcome::Nothing => None,
@@ -259,10 +260,14 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_event_reason() {
-        assert_eq!(ClearOutcome::Cleared.timer_reason(), Some("timer"));
-        assert_eq!(ClearOutcome::Replaced.timer_reason(), Some("replaced"));
-        assert_eq!(ClearOutcome::Failed.timer_reason(), Some("failed"));
-        assert_eq!(ClearOutcome::Nothing.timer_reason(), None);
+        assert_eq!(ClearOutcome::Cleared.event_reason("timer"), Some("timer"));
+        assert_eq!(ClearOutcome::Cleared.event_reason("lock"), Some("lock"));
+        assert_eq!(
+            ClearOutcome::Replaced.event_reason("timer"),
+            Some("replaced")
+        );
+        assert_eq!(ClearOutcome::Failed.event_reason("lock"), Some("failed"));
+        assert_eq!(ClearOutcome::Nothing.event_reason("timer"), None);
     }
 
     #[test]

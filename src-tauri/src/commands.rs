@@ -38,11 +38,9 @@ async fn run_blocking<T: Send + 'static>(
 
 /// Tells the window what became of our clipboard content (`cleared_as` when it was
 /// cleared: "timer", "lock").
-pub fn emit_clipboard(app: &AppHandle, outcome: ClearOutcome, cleared_as: &str) {
-    let reason = match outcome {
-        ClearOutcome::Cleared => cleared_as,
-        ClearOutcome::Nothing => return,
-        other => other.timer_reason().unwrap_or("failed"),
+pub fn emit_clipboard(app: &AppHandle, outcome: ClearOutcome, cleared_as: &'static str) {
+    let Some(reason) = outcome.event_reason(cleared_as) else {
+        return;
     };
     let _ = app.emit("clipboard-cleared", serde_json::json!({ "reason": reason }));
 }
