@@ -62,10 +62,15 @@ describe('two-step verification', () => {
   let lastStep = 0;
   let viewable;
 
-  /** A code the app accepts now: within ±1 step and newer than the last one used. */
-  const nextCode = () => {
-    const step = Math.max(lastStep + 1, stepNow() - 1);
-    assert.ok(step <= stepNow() + 1, 'no usable time step yet');
+  /**
+   * A code the app accepts now: newer than the last one used, and never the previous step,
+   * which a step boundary while the code is typed and checked would push out of the ±1
+   * window (CI once lost that race). The current or next step stays accepted across one
+   * boundary; when both are used up, wait for time to move on.
+   */
+  const nextCode = async () => {
+    const step = Math.max(lastStep + 1, stepNow());
+    while (step > stepNow() + 1) await sleep(1000);
     lastStep = step;
     return totpAt(secret, step);
   };
@@ -89,8 +94,8 @@ describe('two-step verification', () => {
     await docShot(browser, 'mfa-setup');
     await shot(browser, 'qr');
 
-    lastStep = stepNow() - 2;
-    await fill(browser, 'mfa-code', nextCode());
+    lastStep = 0;
+    await fill(browser, 'mfa-code', await nextCode());
     await click(browser, 'mfa-confirm');
     await find(browser, 'recovery-codes', 30_000);
     // WebdriverIO 9: map() on an element array already returns a promise of the results.
@@ -133,7 +138,7 @@ describe('two-step verification', () => {
     await fill(browser, 'signin-code', '000000');
     await click(browser, 'signin-code-submit');
     await find(browser, 'signin-code-error');
-    await fill(browser, 'signin-code', nextCode());
+    await fill(browser, 'signin-code', await nextCode());
     await click(browser, 'signin-code-submit');
     await find(browser, 'nav-name', 30_000);
   });
@@ -145,7 +150,7 @@ describe('two-step verification', () => {
     await (await row.$(tid('view'))).click();
     await find(browser, 'stepup-dialog', 30_000);
     await docShot(browser, 'step-up');
-    await fill(browser, 'stepup-password', nextCode());
+    await fill(browser, 'stepup-password', await nextCode());
     await click(browser, 'stepup-submit');
     await find(browser, 'view-dialog', 30_000);
     const shown = await (await find(browser, 'issued-secret')).getValue();
@@ -170,7 +175,7 @@ describe('two-step verification', () => {
     await (await row.$(tid('copy'))).click();
     const prompt = await find(browser, 'stepup-dialog', 30_000);
     assert.match(await prompt.getText(), /To copy “plate reader”/);
-    await fill(browser, 'stepup-password', nextCode());
+    await fill(browser, 'stepup-password', await nextCode());
     await click(browser, 'stepup-submit');
     await find(browser, 'clipboard-countdown', 30_000);
     await until(() => clipboardText() === viewable, { message: 'the viewable key on the clipboard' });
@@ -219,8 +224,8 @@ describe('two-step verification', () => {
     const enrol = cli(['mfa', 'enroll', '--user', MEMBER.username], MEMBER.password);
     assert.equal(enrol.code, 0, enrol.stderr);
     secret = enrol.json.secret;
-    lastStep = stepNow() - 2;
-    const on = cli(['mfa', 'confirm', '--user', MEMBER.username], [MEMBER.password, nextCode()]);
+    lastStep = 0;
+    const on = cli(['mfa', 'confirm', '--user', MEMBER.username], [MEMBER.password, await nextCode()]);
     assert.equal(on.code, 0, on.stderr);
     const newPassword = 'a passphrase the administrator chose';
     const reset = cli(['account', 'passwd', MEMBER.username, '--yes', '--user', ADMIN.username], [ADMIN.password, newPassword, newPassword]);
