@@ -45,12 +45,13 @@ done
 
 "$BIN" serve --port 0 >"$WORK/url" 2>"$WORK/serve.log" &
 SERVER=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
     [ -s "$WORK/url" ] && break
     kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
     sleep 0.1
 done
 URL=$(head -n1 "$WORK/url")
+[ -n "$URL" ] || { echo "api-contract: latchkey serve printed no address within 60 s" >&2; cat "$WORK/serve.log" >&2; exit 1; }
 echo "api-contract: latchkey serve at $URL"
 
 # One worker: hypothesis's lambda descriptions are not thread-safe on Python 3.11

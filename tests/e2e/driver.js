@@ -40,7 +40,7 @@ async function waitForPort(port, child, timeoutMs) {
     if (await portInUse(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms after tauri-driver started`);
 }
 
 function killGroup(child, signal) {
@@ -81,6 +81,9 @@ export async function startDriver(env = process.env) {
     if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
   });
   await waitForPort(driverPort, child, 15_000);
+  // tauri-driver forwards the new-session request to WebKitWebDriver once, without
+  // retrying: a session opened before that one listens would fail.
+  await waitForPort(nativePort, child, 15_000);
   return child;
 }
 

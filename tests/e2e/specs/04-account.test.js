@@ -149,8 +149,10 @@ describe('account pages, account key and locking', () => {
     assert.equal(saved.idle_lock_mins, 1);
     assert.equal(saved.clipboard_clear_secs, 300);
     await openMenu(browser, 'account');
-    await copyAccountKey();
+    // Taken before the last command, so the one-minute lower bound below cannot be cut
+    // short by a slow clipboard poll.
     const copied = Date.now();
+    await copyAccountKey();
     // No input from here on: Rust ends the session after a minute and the window follows.
     const notice = await find(browser, 'signin-notice', 100_000);
     const after = (Date.now() - copied) / 1000;

@@ -87,8 +87,10 @@ describe('two-step verification', () => {
     await click(browser, 'tab-security');
     await click(browser, 'mfa-setup');
     const qr = await find(browser, 'mfa-qr');
-    const loaded = await browser.execute((el) => el.complete && el.naturalWidth > 100, qr);
-    assert.ok(loaded, 'the QR image is drawn');
+    // The <img> has a fixed size, so it is "displayed" before its data URL is decoded.
+    await until(() => browser.execute((el) => el.complete && el.naturalWidth > 100, qr), {
+      message: 'the QR image to be drawn',
+    });
     secret = await (await find(browser, 'mfa-secret')).getAttribute('data-secret');
     assert.match(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 secret');
     await docShot(browser, 'mfa-setup');
