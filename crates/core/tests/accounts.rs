@@ -216,16 +216,7 @@ fn wrong_passwords_are_counted_then_throttled_with_a_growing_delay() {
         "bad_credentials"
     );
 
-    let admin = w.admin();
-    let events =
-        w.lk.audit(
-            &admin,
-            &AuditFilter {
-                action: Some("sign_in".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let events = w.audit_of(None, "sign_in");
     assert!(events
         .iter()
         .any(|e| e.outcome == "throttled" && e.actor.as_deref() == Some("bob")));

@@ -123,15 +123,8 @@ fn permissions_must_exist_and_be_held_by_the_account() {
 #[test]
 fn effective_permissions_follow_the_account_at_once() {
     let w = common::world();
+    let bob = w.lab_member("bob");
     let admin = w.admin();
-    w.lk.create_resource(&admin, "samples", "").unwrap();
-    w.lk.create_group(
-        &admin,
-        "lab",
-        &["samples:read".into(), "samples:write".into()],
-    )
-    .unwrap();
-    let bob = w.user("bob", &["lab"]);
     let k =
         w.lk.create_key(&bob, &key("k", &["samples:read", "samples:write"]))
             .unwrap();
@@ -734,12 +727,7 @@ fn no_plaintext_key_or_password_in_any_database_file() {
         recovery.push(c.replace('-', "").to_uppercase());
     }
 
-    let mut haystack = Vec::new();
-    for suffix in ["", "-wal", "-shm"] {
-        if let Ok(b) = std::fs::read(format!("{}{}", w.path().display(), suffix)) {
-            haystack.extend(b);
-        }
-    }
+    let haystack = w.store_bytes();
     assert!(haystack.len() > 10_000);
     let contains = |needle: &[u8]| haystack.windows(needle.len()).any(|win| win == needle);
     for s in &secrets {

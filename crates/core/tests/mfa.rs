@@ -93,16 +93,7 @@ fn a_code_older_than_the_last_accepted_one_is_refused() {
     let now = mfa::code_at(&secret, t).unwrap();
     w.lk.finish_sign_in(&pending(&w), &later).unwrap();
     assert!(w.lk.finish_sign_in(&pending(&w), &now).is_err());
-    let admin = w.admin();
-    let events =
-        w.lk.audit(
-            &admin,
-            &AuditFilter {
-                action: Some("sign_in.code".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let events = w.audit_of(None, "sign_in.code");
     assert!(events
         .iter()
         .any(|e| e.outcome == "failed" && e.detail == "code replayed"));
@@ -164,20 +155,10 @@ fn recovery_codes_are_single_use_warn_when_low_and_regenerating_voids_them() {
     w.clock.advance(Duration::seconds(31));
     let s = w.lk.finish_sign_in(&pending(&w), &fresh.0[0]).unwrap();
     assert_eq!(s.recovery_codes_left, Some(9));
-    let admin = w.admin();
-    let used =
-        w.lk.audit(
-            &admin,
-            &AuditFilter {
-                action: Some("mfa.recovery_code_used".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let used = w.audit_of(None, "mfa.recovery_code_used");
     assert_eq!(used.len(), 9);
     // Codes are stored hashed: none is in the store files.
-    let mut bytes = std::fs::read(w.path()).unwrap();
-    bytes.extend(std::fs::read(format!("{}-wal", w.path().display())).unwrap_or_default());
+    let bytes = w.store_bytes();
     for c in fresh.0.iter().chain(codes.iter()) {
         let n = c.replace('-', "");
         assert!(!bytes.windows(n.len()).any(|win| win == n.as_bytes()));

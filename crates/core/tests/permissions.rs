@@ -8,15 +8,8 @@ use latchkey_core::*;
 #[test]
 fn a_deleted_permission_does_not_return_on_old_keys_when_recreated() {
     let w = common::world();
+    let bob = w.lab_member("bob");
     let admin = w.admin();
-    w.lk.create_resource(&admin, "samples", "").unwrap();
-    w.lk.create_group(
-        &admin,
-        "lab",
-        &["samples:read".into(), "samples:write".into()],
-    )
-    .unwrap();
-    let bob = w.user("bob", &["lab"]);
     let old =
         w.lk.create_key(&bob, &key("old", &["samples:read", "samples:write"]))
             .unwrap();

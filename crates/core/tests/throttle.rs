@@ -77,17 +77,7 @@ fn parallel_wrong_passwords_cannot_get_past_the_throttle() {
     let (n, r) = runs(|| w.lk.sign_in("bob", &Password::new(USER_PW)));
     assert_eq!((n, r.unwrap_err().code()), (0, "throttled"));
 
-    let admin = w.admin();
-    let events =
-        w.lk.audit(
-            &admin,
-            &AuditFilter {
-                actor: Some("bob".into()),
-                action: Some("sign_in".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let events = w.audit_of(Some("bob"), "sign_in");
     let count = |o: &str| events.iter().filter(|e| e.outcome == o).count();
     assert_eq!(count("failed"), auth::FREE_ATTEMPTS as usize);
     assert_eq!(
@@ -223,17 +213,7 @@ fn wrong_enrolment_codes_are_throttled_and_audited() {
         .unwrap();
     assert!(w.lk.mfa_status(&bob).unwrap().enabled);
 
-    let admin = w.admin();
-    let events =
-        w.lk.audit(
-            &admin,
-            &AuditFilter {
-                actor: Some("bob".into()),
-                action: Some("mfa.enabled".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let events = w.audit_of(Some("bob"), "mfa.enabled");
     let count = |o: &str| events.iter().filter(|e| e.outcome == o).count();
     assert_eq!(
         (count("failed"), count("throttled"), count("ok")),

@@ -51,6 +51,48 @@ impl World {
             .unwrap();
         self.sign_in(name, USER_PW)
     }
+
+    /// A `samples` resource, a `lab` group holding `samples:read` and `samples:write`, and
+    /// `name` as a member of it.
+    pub fn lab_member(&self, name: &str) -> Session {
+        let admin = self.admin();
+        self.lk.create_resource(&admin, "samples", "").unwrap();
+        self.lk
+            .create_group(
+                &admin,
+                "lab",
+                &["samples:read".into(), "samples:write".into()],
+            )
+            .unwrap();
+        self.user(name, &["lab"])
+    }
+
+    /// The audit log's entries for `action` (by `actor` when given), as the administrator
+    /// reads them.
+    pub fn audit_of(&self, actor: Option<&str>, action: &str) -> Vec<AuditEvent> {
+        self.lk
+            .audit(
+                &self.admin(),
+                &AuditFilter {
+                    actor: actor.map(str::to_owned),
+                    action: Some(action.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    }
+
+    /// Every byte of the store's files (database, WAL and shared memory, where present),
+    /// to search for what must never be written in plaintext.
+    pub fn store_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            if let Ok(b) = std::fs::read(format!("{}{}", self.path().display(), suffix)) {
+                all.extend(b);
+            }
+        }
+        all
+    }
 }
 
 pub fn world() -> World {
