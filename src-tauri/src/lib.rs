@@ -95,7 +95,6 @@ pub fn run() {
             commands::sign_in,
             commands::sign_in_code,
             commands::sign_out,
-            commands::lock,
             commands::touch_activity,
             commands::me,
             commands::update_profile,

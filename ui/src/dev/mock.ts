@@ -237,7 +237,6 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
         recovery_codes_left: mfa.codes.length,
       };
     case 'sign_out':
-    case 'lock':
       signedIn = false;
       stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
       issued.clear();

@@ -1,6 +1,28 @@
-// Typed wrappers over the Tauri commands in docs/desktop-ipc.md. Every command the
-// window calls goes through here; components never call `invoke` directly.
+// Typed wrappers over the Tauri commands and events in docs/desktop-ipc.md. Every command
+// the window calls goes through here; components never call `invoke` directly.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+
+/**
+ * Hear a Rust event until the returned function is called (an `onMount` cleanup). The
+ * subscription is asynchronous: one that completes after cleanup is undone at once.
+ * Without an event bridge (a plain browser) nothing is heard.
+ */
+export function onEvent<T>(name: string, handler: (payload: T | undefined) => void): () => void {
+  let unlisten: (() => void) | null = null;
+  let gone = false;
+  Promise.resolve()
+    .then(() => listen<T>(name, (e) => handler(e.payload ?? undefined)))
+    .then((fn) => {
+      if (gone) fn();
+      else unlisten = fn;
+    })
+    .catch(() => {});
+  return () => {
+    gone = true;
+    unlisten?.();
+  };
+}
 
 /** The one error shape every Tauri command rejects with. */
 export interface ApiError {
@@ -212,7 +234,6 @@ export const signIn = (login: string, password: string) =>
 /** The second step of a sign-in with MFA: a TOTP code or a recovery code. */
 export const signInCode = (code: string) => call<SignInResult>('sign_in_code', { code });
 export const signOut = () => call<null>('sign_out');
-export const lock = () => call<null>('lock');
 /** Input in the window: postpones Rust's idle lock. Throttled by the caller (idle.ts). */
 export const touchActivity = () => call<null>('touch_activity');
 
