@@ -27,7 +27,7 @@ pub fn url(port: u16) -> String {
 
 impl ApiServer {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Running>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        crate::state::lock(&self.0)
     }
 
     pub fn status(&self) -> ApiStatus {

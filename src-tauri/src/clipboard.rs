@@ -114,7 +114,7 @@ impl Guard {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        crate::state::lock(&self.0)
     }
 
     /// Puts `secret` on the clipboard; returns the generation for the clear timer.
@@ -168,47 +168,7 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex as M};
-
-    #[derive(Default)]
-    struct State {
-        text: Option<String>,
-        /// Make the next read or clear fail, like a clipboard that is busy or gone.
-        fail_read: bool,
-        fail_clear: bool,
-    }
-
-    #[derive(Clone, Default)]
-    struct Fake(Arc<M<State>>);
-    impl Fake {
-        fn text(&self) -> Option<String> {
-            self.0.lock().unwrap().text.clone()
-        }
-        fn put(&self, t: &str) {
-            self.0.lock().unwrap().text = Some(t.to_owned());
-        }
-    }
-    impl Board for Fake {
-        fn set_secret(&mut self, t: &str) -> Result<(), String> {
-            self.put(t);
-            Ok(())
-        }
-        fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
-            let s = self.0.lock().unwrap();
-            if s.fail_read {
-                return Err("the clipboard is busy".into());
-            }
-            Ok(s.text.clone().map(Zeroizing::new))
-        }
-        fn clear(&mut self) -> Result<(), String> {
-            let mut s = self.0.lock().unwrap();
-            if s.fail_clear {
-                return Err("cannot clear".into());
-            }
-            s.text = None;
-            Ok(())
-        }
-    }
+    use crate::testkit::Fake;
 
     #[test]
     fn clears_only_what_is_still_ours() {
@@ -246,14 +206,14 @@ mod tests {
         let fake = Fake::default();
         let g = Guard::new(Some(Box::new(fake.clone())));
         let gen = g.copy("lk_live_one").unwrap();
-        fake.0.lock().unwrap().fail_read = true;
+        fake.fail_read(true);
         assert_eq!(g.clear_if_ours(Some(gen)), ClearOutcome::Failed);
         assert!(g.holds_ours(), "still ours to clear on lock or exit");
-        fake.0.lock().unwrap().fail_read = false;
-        fake.0.lock().unwrap().fail_clear = true;
+        fake.fail_read(false);
+        fake.fail_clear(true);
         assert_eq!(g.clear_if_ours(None), ClearOutcome::Failed);
         assert_eq!(fake.text().as_deref(), Some("lk_live_one"));
-        fake.0.lock().unwrap().fail_clear = false;
+        fake.fail_clear(false);
         assert_eq!(g.clear_if_ours(None), ClearOutcome::Cleared);
         assert_eq!(fake.text(), None);
     }

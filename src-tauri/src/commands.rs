@@ -119,7 +119,7 @@ fn issue(desk: &crate::state::Desk, i: IssuedKey) -> Issued {
 pub async fn app_state(desk: State<'_, SharedDesk>) -> CommandResult<AppState> {
     blocking(&desk, |d| {
         let lk = d.lk()?;
-        let me = match d.session.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        let me = match crate::state::lock(&d.session).as_ref() {
             Some(s) => me_of(lk, s).ok(),
             None => None,
         };
@@ -218,13 +218,10 @@ fn code_step(d: &crate::state::Desk, code: &str) -> CommandResult<SignInResult> 
         CommandError::new("not_signed_in", "Enter your username and password first.")
     })?;
     let lk = d.lk()?;
-    // A late code starts over, with its own error code for the window (the pending
-    // sign-in and its data key are dropped here).
-    if lk.pending_sign_in_expired(&pending) {
-        return Err(CommandError::sign_in_expired());
-    }
     match lk.finish_sign_in(&pending, code) {
         Ok(signed) => finish(d, signed),
+        // A late code starts over, with its own error code for the window (the pending
+        // sign-in and its data key are dropped here).
         Err(_) if lk.pending_sign_in_expired(&pending) => Err(CommandError::sign_in_expired()),
         Err(e) => {
             // A wrong code may be tried again (the core throttles).
@@ -256,11 +253,6 @@ fn end_session(app: &AppHandle, d: &crate::state::Desk) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn sign_out(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
-    blocking(&desk, move |d| end_session(&app, d)).await
-}
-
-#[tauri::command]
-pub async fn lock(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
     blocking(&desk, move |d| end_session(&app, d)).await
 }
 

@@ -2,7 +2,7 @@
 //! the window reports input with `touch_activity` (throttled), and a timer ends the
 //! session once the idle time from Settings has passed — whatever the webview does.
 
-use crate::state::{IdleLock, SharedDesk};
+use crate::state::{lock, IdleLock, SharedDesk};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -14,21 +14,17 @@ impl Activity {
         Activity(Mutex::new(Instant::now()))
     }
 
-    fn last(&self) -> std::sync::MutexGuard<'_, Instant> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     pub fn touch(&self) {
-        *self.last() = Instant::now();
+        *lock(&self.0) = Instant::now();
     }
 
     pub fn idle_for(&self) -> Duration {
-        self.last().elapsed()
+        lock(&self.0).elapsed()
     }
 
     #[cfg(test)]
     pub fn at(&self) -> Instant {
-        *self.last()
+        *lock(&self.0)
     }
 }
 

@@ -42,7 +42,8 @@ pub struct IdleLock {
 
 pub type SharedDesk = Arc<Desk>;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A mutex's guard even after a panic elsewhere poisoned it: what it guards stays usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

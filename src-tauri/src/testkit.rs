@@ -10,16 +10,30 @@ use zeroize::Zeroizing;
 pub const USER: &str = "ada";
 pub const PASSWORD: &str = "a long enough passphrase";
 
+#[derive(Default)]
+struct Clip {
+    text: Option<String>,
+    /// Reads or clears fail, like a clipboard that is busy or gone.
+    fail_read: bool,
+    fail_clear: bool,
+}
+
 /// A clipboard in memory.
 #[derive(Clone, Default)]
-pub struct Fake(pub Arc<Mutex<Option<String>>>);
+pub struct Fake(Arc<Mutex<Clip>>);
 
 impl Fake {
     pub fn text(&self) -> Option<String> {
-        self.0.lock().unwrap().clone()
+        self.0.lock().unwrap().text.clone()
     }
     pub fn put(&self, t: &str) {
-        *self.0.lock().unwrap() = Some(t.to_owned());
+        self.0.lock().unwrap().text = Some(t.to_owned());
+    }
+    pub fn fail_read(&self, fail: bool) {
+        self.0.lock().unwrap().fail_read = fail;
+    }
+    pub fn fail_clear(&self, fail: bool) {
+        self.0.lock().unwrap().fail_clear = fail;
     }
 }
 
@@ -29,10 +43,18 @@ impl Board for Fake {
         Ok(())
     }
     fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
-        Ok(self.text().map(Zeroizing::new))
+        let c = self.0.lock().unwrap();
+        if c.fail_read {
+            return Err("the clipboard is busy".into());
+        }
+        Ok(c.text.clone().map(Zeroizing::new))
     }
     fn clear(&mut self) -> Result<(), String> {
-        *self.0.lock().unwrap() = None;
+        let mut c = self.0.lock().unwrap();
+        if c.fail_clear {
+            return Err("cannot clear".into());
+        }
+        c.text = None;
         Ok(())
     }
 }

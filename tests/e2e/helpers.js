@@ -161,29 +161,10 @@ export function drawAvatar(file) {
 // ---------------------------------------------------------------------------------------
 // The X clipboard, read while the app (its owner) runs, on the DISPLAY of xvfb-run.
 
-/** The targets (formats) the clipboard's owner offers, or [] when nobody owns it. */
-export function clipboardTargets() {
+/** What `xclip -selection clipboard … -o` prints, or null when it fails (nobody owns it). */
+function readClipboard(...args) {
   try {
-    return execFileSync('xclip', ['-selection', 'clipboard', '-t', 'TARGETS', '-o'], {
-      encoding: 'utf8',
-      timeout: 5_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .split('\n')
-      .map((t) => t.trim())
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** The target arboard adds for content marked to stay out of clipboard history. */
-export const PASSWORD_MANAGER_HINT = 'x-kde-passwordManagerHint';
-
-/** What `xclip -selection clipboard -o` prints, or null when it fails (nothing there). */
-export function clipboardText() {
-  try {
-    return execFileSync('xclip', ['-selection', 'clipboard', '-o'], {
+    return execFileSync('xclip', ['-selection', 'clipboard', ...args, '-o'], {
       encoding: 'utf8',
       timeout: 5_000,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,6 +172,22 @@ export function clipboardText() {
   } catch {
     return null;
   }
+}
+
+/** The targets (formats) the clipboard's owner offers, or [] when nobody owns it. */
+export function clipboardTargets() {
+  return (readClipboard('-t', 'TARGETS') ?? '')
+    .split('\n')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** The target arboard adds for content marked to stay out of clipboard history. */
+export const PASSWORD_MANAGER_HINT = 'x-kde-passwordManagerHint';
+
+/** What `xclip -selection clipboard -o` prints, or null when it fails (nothing there). */
+export function clipboardText() {
+  return readClipboard();
 }
 
 // ---------------------------------------------------------------------------------------
