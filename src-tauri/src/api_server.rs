@@ -3,6 +3,7 @@
 //! server share it) and stops when turned off or when the app exits.
 
 use crate::error::{CommandError, CommandResult};
+use latchkey_core::api_url_for;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
@@ -21,10 +22,6 @@ pub struct ApiStatus {
     pub url: Option<String>,
 }
 
-pub fn url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}")
-}
-
 impl ApiServer {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Running>> {
         crate::state::lock(&self.0)
@@ -34,7 +31,7 @@ impl ApiServer {
         let port = self.lock().as_ref().map(|r| r.port);
         ApiStatus {
             running: port.is_some(),
-            url: port.map(url),
+            url: port.map(api_url_for),
         }
     }
 
@@ -58,12 +55,11 @@ impl ApiServer {
                 format!("API port: 127.0.0.1:{port} cannot be used ({e}); choose another port"),
             )
         })?;
-        let mut lk = tauri::async_runtime::spawn_blocking(move || {
+        let lk = tauri::async_runtime::spawn_blocking(move || {
             latchkey_core::Latchkey::open_to_serve(&store, port)
         })
         .await
         .map_err(|e| CommandError::internal("opening the store for the JSON API", &e))??;
-        lk.set_api_url(url(port));
         self.stop();
         let (tx, rx) = oneshot::channel::<()>();
         tauri::async_runtime::spawn(async move {
@@ -111,7 +107,7 @@ mod tests {
         let server = ApiServer::default();
         let port = free_port();
         let status = tauri::async_runtime::block_on(server.start(store.clone(), port)).unwrap();
-        assert_eq!(status.url.as_deref(), Some(url(port).as_str()));
+        assert_eq!(status.url.as_deref(), Some(api_url_for(port).as_str()));
         let reply = get(port, "/openapi.json").unwrap();
         assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
         assert!(reply.contains("\"openapi\""));
@@ -121,7 +117,10 @@ mod tests {
         let busy_port = busy.local_addr().unwrap().port();
         let e = tauri::async_runtime::block_on(server.start(store, busy_port)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("api_port"));
-        assert_eq!(server.status().url.as_deref(), Some(url(port).as_str()));
+        assert_eq!(
+            server.status().url.as_deref(),
+            Some(api_url_for(port).as_str())
+        );
         assert!(get(port, "/openapi.json")
             .unwrap()
             .starts_with("HTTP/1.1 200"));

@@ -172,7 +172,8 @@ pub async fn serve(listener: TcpListener, lk: Arc<Latchkey>) -> io::Result<()> {
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
-/// flight. Refuses a listener that is not on 127.0.0.1.
+/// flight and writes the last-use times still queued, so a process that exits next loses
+/// none. Refuses a listener that is not on 127.0.0.1.
 pub async fn serve_with_shutdown<F>(
     listener: TcpListener,
     lk: Arc<Latchkey>,
@@ -181,7 +182,12 @@ pub async fn serve_with_shutdown<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    serve_router(listener, router(lk), shutdown).await
+    let queued = lk.clone();
+    let served = serve_router(listener, router(lk), shutdown).await;
+    tokio::task::spawn_blocking(move || queued.flush_last_used())
+        .await
+        .ok();
+    served
 }
 
 /// Serves any router built with [`guarded`] (the desktop app or a benchmark adding its own

@@ -188,14 +188,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 &pw,
             )?;
             if ctx.json {
-                #[derive(serde::Serialize)]
-                struct Initialized<'a> {
-                    account: serde_json::Value,
-                    account_key: output::IssuedJson<'a>,
-                }
-                output::print_secret_json(&Initialized {
+                output::print_secret_json(&output::AccountWithKey {
                     account: to_json(&acct),
-                    account_key: output::issued_json(&key),
+                    account_key: Some(output::issued_json(&key)),
                 })?;
             } else {
                 eprintln!(
@@ -344,21 +339,18 @@ fn serve(mut lk: Latchkey, port: u16, json_mode: bool) -> Result<(), Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let listener = rt
+        .block_on(latchkey_api::bind(port))
+        .map_err(|e| Error::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    // Key files saved from now on, by any process, name this address.
+    if let Err(e) = lk.serving_on(listener.local_addr()?.port()) {
+        eprintln!(
+            "Note: key files will not name this address: the store could not record it ({e})."
+        );
+    }
+    let url = lk.api_url().to_owned();
+    let lk = std::sync::Arc::new(lk);
     rt.block_on(async move {
-        let listener = latchkey_api::bind(port)
-            .await
-            .map_err(|e| Error::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-        let bound = listener.local_addr()?;
-        let url = format!("http://{bound}");
-        lk.set_api_url(url.clone());
-        let lk = std::sync::Arc::new(lk);
-        // Key files saved from now on, by any process, name this address.
-        let recorder = lk.clone();
-        if let Ok(Err(e)) =
-            tokio::task::spawn_blocking(move || recorder.record_api_port(bound.port())).await
-        {
-            eprintln!("Note: key files will not name this address: the store could not record it ({e}).");
-        }
         if json_mode {
             println!("{}", json!({ "listening": url, "store": lk.path() }));
         } else {
@@ -368,10 +360,9 @@ fn serve(mut lk: Latchkey, port: u16, json_mode: bool) -> Result<(), Error> {
                 lk.path().display()
             );
         }
-        let served = latchkey_api::serve_with_shutdown(listener, lk.clone(), stop_signal()).await;
-        // Last-use times still queued go into the store before the process ends.
-        tokio::task::spawn_blocking(move || lk.flush_last_used()).await.ok();
-        served.map_err(Error::from)
+        latchkey_api::serve_with_shutdown(listener, lk, stop_signal())
+            .await
+            .map_err(Error::from)
     })
 }
 
@@ -439,12 +430,7 @@ fn account(ctx: &mut Ctx, cmd: AccountCmd) -> Result<(), Error> {
                 &pw,
             )?;
             if ctx.json {
-                #[derive(serde::Serialize)]
-                struct Created<'a> {
-                    account: serde_json::Value,
-                    account_key: Option<output::IssuedJson<'a>>,
-                }
-                output::print_secret_json(&Created {
+                output::print_secret_json(&output::AccountWithKey {
                     account: to_json(&a),
                     account_key: key.as_ref().map(output::issued_json),
                 })?;

@@ -40,6 +40,7 @@ pub use mfa::{Enrollment, Factor, MfaStatus, RecoveryCodes};
 pub use permissions::{Action, Permission, PermissionSet};
 pub use policy::{Argon2Params, Policy, PolicyUpdate};
 pub use secret::{ApiKeySecret, Password};
+pub use store::api_url_for;
 pub use verify::{Reason, Verification};
 
 use std::path::Path;

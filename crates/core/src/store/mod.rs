@@ -4,6 +4,7 @@
 
 mod migrations;
 mod settings;
+pub use settings::api_url_for;
 
 pub use migrations::{APPLICATION_ID, LATEST as SCHEMA_VERSION};
 

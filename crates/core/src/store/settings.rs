@@ -2,6 +2,7 @@
 //! by any process (the CLI, the app) name the address their programs should call.
 
 use crate::{Error, Latchkey, Result};
+use rusqlite::OptionalExtension;
 use std::path::Path;
 
 const API_URL: &str = "api_url";
@@ -34,12 +35,11 @@ impl Latchkey {
     /// from, else [`Latchkey::api_url`] (`http://127.0.0.1:7171` unless set).
     pub fn key_file_api_url(&self) -> String {
         let stored = self.store.read(|c| {
-            let mut st = c.prepare_cached("SELECT value FROM settings WHERE name = ?1")?;
-            let mut rows = st.query([API_URL])?;
-            Ok(match rows.next()? {
-                Some(r) => Some(r.get::<_, String>(0)?),
-                None => None,
-            })
+            Ok(
+                c.prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+                    .query_row([API_URL], |r| r.get::<_, String>(0))
+                    .optional()?,
+            )
         });
         match stored {
             Ok(Some(url)) => url,
@@ -48,14 +48,20 @@ impl Latchkey {
         }
     }
 
+    /// This handle now serves the JSON API on 127.0.0.1:`port`: the key files it writes
+    /// name that address, and the store records it for every other process (see
+    /// [`Latchkey::record_api_port`]). An error says only that the record failed.
+    pub fn serving_on(&mut self, port: u16) -> Result<()> {
+        self.set_api_url(api_url_for(port));
+        self.record_api_port(port)
+    }
+
     /// Opens the store at `path` (as [`Latchkey::open`] does) to serve its JSON API on
-    /// 127.0.0.1:`port`, and records that address (see [`Latchkey::record_api_port`]).
-    /// A store where it cannot be recorded (read-only, say) is still opened: serving
-    /// matters more than the note.
+    /// 127.0.0.1:`port` (see [`Latchkey::serving_on`]). A store where the address cannot
+    /// be recorded (read-only, say) is still opened: serving matters more than the note.
     pub fn open_to_serve(path: &Path, port: u16) -> Result<Self> {
         let mut lk = Latchkey::open(path)?;
-        let _ = lk.record_api_port(port);
-        lk.set_api_url(api_url_for(port));
+        let _ = lk.serving_on(port);
         Ok(lk)
     }
 }
