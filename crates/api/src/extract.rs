@@ -92,14 +92,10 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let json = is_json(req.headers());
-        // The guard has already capped and buffered the body.
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                crate::guard::too_large()
-            } else {
-                crate::guard::unreadable()
-            }
-        })?;
+        // The guard has already capped and buffered the body (and answered a large one).
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| crate::guard::unreadable())?;
         let text = bytes.trim_ascii();
         if text.is_empty() || text == b"null" {
             if let Some(v) = T::empty() {

@@ -22,10 +22,9 @@ pub struct ServerPort(pub u16);
 pub fn host_allowed(host: &str, port: Option<u16>) -> bool {
     let name = match host.rsplit_once(':') {
         Some((name, given)) => {
-            if given.is_empty() || given.len() > 5 || !given.bytes().all(|b| b.is_ascii_digit()) {
-                return false;
-            }
-            if given.parse::<u16>().ok().is_none_or(|g| Some(g) != port) {
+            // Digits only, and at most five: "+7171" and "007171" are not the port 7171.
+            let digits = given.len() <= 5 && given.bytes().all(|b| b.is_ascii_digit());
+            if !digits || port.is_none() || given.parse::<u16>().ok() != port {
                 return false;
             }
             name
@@ -63,7 +62,7 @@ fn check_host(req: &Request) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub(crate) fn too_large() -> ApiError {
+fn too_large() -> ApiError {
     ApiError::http(
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",

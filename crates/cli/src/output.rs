@@ -146,6 +146,13 @@ pub fn issued_json(i: &IssuedKey) -> IssuedJson<'_> {
     }
 }
 
+/// A new account and, for an administrator, its account key (`null` otherwise).
+#[derive(serde::Serialize)]
+pub struct AccountWithKey<'a> {
+    pub account: serde_json::Value,
+    pub account_key: Option<IssuedJson<'a>>,
+}
+
 /// Writes JSON that holds a secret straight to standard output. A `json!` value or a
 /// `to_string` result would be one more copy of the secret, and nobody would wipe it.
 pub fn print_secret_json<T: serde::Serialize>(value: &T) -> Result<(), latchkey_core::Error> {

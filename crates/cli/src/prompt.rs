@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use zeroize::Zeroize;
 
 pub struct Prompter {
-    stdin_lines: Option<std::io::StdinLock<'static>>,
+    stdin: Option<std::io::StdinLock<'static>>,
 }
 
 /// Room for the longest password and then some: a line that fits never makes the
@@ -16,13 +16,13 @@ const LINE_ROOM: usize = 4096;
 impl Prompter {
     pub fn new(from_stdin: bool) -> Self {
         Prompter {
-            stdin_lines: from_stdin.then(|| std::io::stdin().lock()),
+            stdin: from_stdin.then(|| std::io::stdin().lock()),
         }
     }
 
     /// One password: the next stdin line, or a prompt on the terminal.
     pub fn password(&mut self, prompt: &str) -> Result<Password, Error> {
-        if let Some(stdin) = self.stdin_lines.as_mut() {
+        if let Some(stdin) = self.stdin.as_mut() {
             let mut line = String::with_capacity(LINE_ROOM);
             return match stdin.read_line(&mut line) {
                 // Trimmed in place: a trimmed copy would leave the line itself unwiped.
@@ -54,7 +54,7 @@ impl Prompter {
     /// A new password, asked twice at a prompt (stdin gives it once).
     pub fn new_password(&mut self, prompt: &str) -> Result<Password, Error> {
         let first = self.password(prompt)?;
-        if self.stdin_lines.is_none() {
+        if self.stdin.is_none() {
             let again = self.password("Repeat it")?;
             if again.expose() != first.expose() {
                 return Err(Error::invalid(
@@ -68,7 +68,7 @@ impl Prompter {
 
     /// Whether the reader is standard input (no confirmation prompt is possible then).
     pub fn uses_stdin(&self) -> bool {
-        self.stdin_lines.is_some()
+        self.stdin.is_some()
     }
 }
 
