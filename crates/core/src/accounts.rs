@@ -465,8 +465,13 @@ impl Latchkey {
                     "does not match the new password",
                 ));
             }
-            let account = self.me(session)?;
-            let pol = self.policy()?;
+            // One read, not `me` (audited on its own) and then `policy`: a refusal is
+            // logged once, as this action's.
+            let (account, pol) = self.store.read(|c| {
+                let actor = self.actor(c, session)?;
+                actor.require("account", Action::Read)?;
+                Ok((load(c, actor.id)?, policy::load(c)?))
+            })?;
             password::check_rules(
                 "new password",
                 new,

@@ -85,14 +85,12 @@ fn is_refusal(e: &Error) -> bool {
     match e {
         Error::Forbidden(_) | Error::StepUpRequired | Error::Policy(_) => true,
         Error::Invalid { rule, .. } => {
-            rule.starts_with(crate::permissions::NOT_HELD) || rule.contains(POLICY_MARK)
+            rule.starts_with(crate::permissions::NOT_HELD)
+                || rule.contains(crate::error::POLICY_MARK)
         }
         _ => false,
     }
 }
-
-/// The words every policy refusal of a field contains (see `keys::Expiry::resolve`).
-pub(crate) const POLICY_MARK: &str = "the policy ";
 
 impl Latchkey {
     /// Runs an action for `session` and passes its result on. When the result is a

@@ -86,6 +86,9 @@ pub enum Error {
     Internal(String),
 }
 
+/// The words in every policy refusal of a field (see [`Error::against_policy`]).
+pub(crate) const POLICY_MARK: &str = "the policy ";
+
 impl Error {
     /// A stable, machine-readable code shared by every adapter.
     pub fn code(&self) -> &'static str {
@@ -125,6 +128,12 @@ impl Error {
             field,
             rule: rule.into(),
         }
+    }
+
+    /// A field the administrator's policy refuses, rather than its form: "`rule`: the
+    /// policy `limit`". The audit log tells these apart by [`POLICY_MARK`].
+    pub(crate) fn against_policy(field: &'static str, rule: &str, limit: &str) -> Self {
+        Error::invalid(field, format!("{rule}: {POLICY_MARK}{limit}"))
     }
 
     /// The serializable `{ code, message, field }` shape used by the window and the API.

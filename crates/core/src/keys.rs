@@ -92,11 +92,11 @@ impl Expiry {
         let at = match self {
             Expiry::Never => {
                 if !pol.never_allowed() {
-                    let why = match pol.max_key_lifetime_days {
-                        Some(d) => format!("must not be never: the policy limits keys to {d} days"),
-                        None => "must not be never: the policy requires keys to expire".into(),
+                    let limit = match pol.max_key_lifetime_days {
+                        Some(d) => format!("limits keys to {d} days"),
+                        None => "requires keys to expire".into(),
                     };
-                    return Err(Error::invalid("expiry", why));
+                    return Err(Error::against_policy("expiry", "must not be never", &limit));
                 }
                 return Ok(None);
             }
@@ -129,11 +129,12 @@ impl Expiry {
             };
             if !within {
                 let last = last_date.map_or_else(|| "today".into(), |d| d.to_string());
-                return Err(Error::invalid(
+                return Err(Error::against_policy(
                     "expiry",
-                    format!(
-                        "must be within {max} days: the policy limits key lifetime \
-                         (a preset of at most {max} days, or a date no later than {last})"
+                    &format!("must be within {max} days"),
+                    &format!(
+                        "limits key lifetime (a preset of at most {max} days, or a date no \
+                         later than {last})"
                     ),
                 ));
             }
