@@ -41,12 +41,7 @@ impl Store {
     }
 
     fn run_pw(&self, args: &[&str], stdin: &str) -> std::process::Output {
-        self.cmd()
-            .arg("--password-stdin")
-            .args(args)
-            .write_stdin(format!("{stdin}\n"))
-            .output()
-            .unwrap()
+        common::run(&self.db, args, format!("{stdin}\n"))
     }
 
     /// Runs as ada with --json and returns the parsed stdout.

@@ -123,14 +123,9 @@ struct Served {
 
 impl Served {
     fn verify(&self, key: &str) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/v1/keys/verify", self.url))
-            .json(&json!({ "key": key }))
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().unwrap()
+        let (status, v) = post_verify(&self.http, &self.url, key).unwrap();
+        assert_eq!(status, 200);
+        v
     }
 
     /// Stops the server as Ctrl-C or a service manager would, and returns its stderr.

@@ -10,6 +10,7 @@ pub fn run(db: &Path, args: &[&str], stdin: String) -> Output {
     Command::cargo_bin("latchkey")
         .unwrap()
         .env("LATCHKEY_DB", db)
+        .env_remove("LATCHKEY_USER")
         .arg("--password-stdin")
         .args(args)
         .write_stdin(stdin)
