@@ -58,6 +58,7 @@ pub fn run() {
             app.manage(desk.clone());
             // The idle lock: Rust keeps the deadline and tells the window.
             let handle = app.handle().clone();
+            let watched = desk.clone();
             tauri::async_runtime::spawn(idle::watch(
                 desk.clone(),
                 idle::TICK,
@@ -65,9 +66,7 @@ pub fn run() {
                 move |ended| {
                     commands::emit_clipboard(&handle, ended.clipboard, "lock");
                     if ended.signed_in {
-                        let mins = handle
-                            .try_state::<SharedDesk>()
-                            .map(|d| d.settings().idle_lock_mins);
+                        let mins = watched.settings().idle_lock_mins;
                         let _ = handle.emit(
                             "session-locked",
                             serde_json::json!({ "reason": "idle", "idle_lock_mins": mins }),
