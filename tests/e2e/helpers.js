@@ -269,11 +269,20 @@ export async function fill(browser, id, value) {
 }
 
 export async function gone(browser, id, timeout = WAIT) {
-  // A fresh lookup each time: an element that left the page is simply not displayed.
-  await until(async () => !(await (await browser.$(tid(id))).isDisplayed()), {
-    timeout,
-    message: `${id} to go away`,
-  });
+  // A fresh lookup each time: an element that left the page is simply not displayed. One
+  // that leaves during the lookup itself makes WebKitWebDriver answer "stale element"
+  // (seen once in a run): then look again.
+  await until(
+    async () => {
+      try {
+        return !(await (await browser.$(tid(id))).isDisplayed());
+      } catch (e) {
+        if (/stale element/i.test(`${e?.name} ${e?.message}`)) return false;
+        throw e;
+      }
+    },
+    { timeout, message: `${id} to go away` },
+  );
 }
 
 /** Wait until `fn` returns a truthy value (polled), and return it. */
