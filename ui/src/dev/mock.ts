@@ -9,7 +9,7 @@
 // With MFA on, any 6-digit code is accepted except 000000, and so is each recovery code once.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/api';
+import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/shared/api';
 
 const q = new URLSearchParams(location.search);
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 // Sample data and a recording IPC mock for the unit tests.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { KeyView, Me, PermissionInfo, Policy, Settings } from '../lib/api';
+import type { KeyView, Me, PermissionInfo, Policy, Settings } from '../lib/shared/api';
 
 export const DAY = 86_400_000;
 export const iso = (t: number) => new Date(t).toISOString();

@@ -1,0 +1,62 @@
+import { describe, expect, it, vi } from 'vitest';
+import * as api from './api';
+import { backend } from '../../test/fixtures';
+
+describe('api', () => {
+  it('keeps field and retry_after_secs from command errors', () => {
+    expect(api.toApiError({ code: 'invalid_input', message: 'name: bad', field: 'name' })).toEqual({
+      code: 'invalid_input',
+      message: 'name: bad',
+      field: 'name',
+    });
+    expect(api.toApiError({ code: 'throttled', message: 'wait', retry_after_secs: 4 }).retry_after_secs).toBe(4);
+    expect(api.toApiError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
+    expect(api.toApiError(42)).toEqual({ code: 'internal', message: 'Something went wrong.' });
+  });
+
+  it('passes the contract’s argument names', async () => {
+    const calls = backend({
+      change_password: null,
+      edit_key: {},
+      regenerate_key: {},
+      set_avatar: {},
+      set_settings: {},
+      update_profile: {},
+      copy_key: {},
+      download_key: null,
+      forget_secret: null,
+      confirm_password: null,
+    });
+    await api.changePassword('a', 'b', 'c');
+    await api.editKey('k1', { permissions: ['x:read'] });
+    await api.regenerateKey('k1', 'hours6');
+    await api.setAvatar([1, 2]);
+    await api.setSettings({ clipboard_clear_secs: null, idle_lock_mins: 5 });
+    await api.updateProfile('A', 'L', '');
+    await api.copyKey('k1');
+    await api.downloadKey('k1');
+    await api.forgetSecret('k1');
+    await api.confirmPassword('pw');
+    expect(calls).toEqual([
+      { cmd: 'change_password', args: { current: 'a', new: 'b', confirm: 'c' } },
+      { cmd: 'edit_key', args: { id: 'k1', permissions: ['x:read'] } },
+      { cmd: 'regenerate_key', args: { id: 'k1', grace: 'hours6' } },
+      { cmd: 'set_avatar', args: { bytes: [1, 2] } },
+      { cmd: 'set_settings', args: { settings: { clipboard_clear_secs: null, idle_lock_mins: 5 } } },
+      { cmd: 'update_profile', args: { firstName: 'A', lastName: 'L', email: '' } },
+      { cmd: 'copy_key', args: { id: 'k1' } },
+      { cmd: 'download_key', args: { id: 'k1' } },
+      { cmd: 'forget_secret', args: { id: 'k1' } },
+      { cmd: 'confirm_password', args: { password: 'pw' } },
+    ]);
+  });
+
+  it('reports not_signed_in to the shell', async () => {
+    backend({ me: () => { throw { code: 'not_signed_in', message: 'sign in first' }; } });
+    const handler = vi.fn();
+    api.onNotSignedIn(handler);
+    await expect(api.me()).rejects.toEqual({ code: 'not_signed_in', message: 'sign in first' });
+    expect(handler).toHaveBeenCalledTimes(1);
+    api.onNotSignedIn(null);
+  });
+});
