@@ -4,6 +4,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use latchkey_core::api_url_for;
+use latchkey_core::Code;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
@@ -16,7 +17,8 @@ struct Running {
 #[derive(Default)]
 pub struct ApiServer(Mutex<Option<Running>>);
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// Whether the app serves the JSON API now, and at which address.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct ApiStatus {
     pub running: bool,
     pub url: Option<String>,
@@ -49,17 +51,17 @@ impl ApiServer {
         // Bind the new port before stopping the old server: a port that cannot be used
         // leaves the API where it was.
         let listener = latchkey_api::bind(port).await.map_err(|e| {
-            CommandError::field(
-                "invalid_input",
-                "api_port",
+            CommandError::new(
+                Code::InvalidInput,
                 format!("API port: 127.0.0.1:{port} cannot be used ({e}); choose another port"),
             )
+            .with_field("api_port")
         })?;
         let lk = tauri::async_runtime::spawn_blocking(move || {
             latchkey_core::Latchkey::open_to_serve(&store, port)
         })
         .await
-        .map_err(|e| CommandError::internal("opening the store for the JSON API", &e))??;
+        .map_err(|e| crate::error::task_failed("opening the store for the JSON API", &e))??;
         self.stop();
         let (tx, rx) = oneshot::channel::<()>();
         tauri::async_runtime::spawn(async move {

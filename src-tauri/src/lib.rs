@@ -2,6 +2,8 @@
 //! `latchkey-core`; this crate holds window state, the clipboard and the save dialog.
 
 mod api_server;
+#[cfg(test)]
+mod bindings;
 mod clipboard;
 mod commands;
 mod error;
@@ -37,6 +39,7 @@ fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    latchkey_core::log::init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -69,7 +72,10 @@ pub fn run() {
                         let mins = watched.settings().idle_lock_mins;
                         let _ = handle.emit(
                             "session-locked",
-                            serde_json::json!({ "reason": "idle", "idle_lock_mins": mins }),
+                            commands::SessionLocked {
+                                reason: "idle",
+                                idle_lock_mins: Some(mins),
+                            },
                         );
                     }
                 },
@@ -89,43 +95,43 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::app_state,
-            commands::setup,
-            commands::sign_in,
-            commands::sign_in_code,
-            commands::sign_out,
-            commands::touch_activity,
-            commands::me,
-            commands::update_profile,
-            commands::set_avatar,
-            commands::clear_avatar,
-            commands::change_password,
-            commands::policy,
-            commands::list_permissions,
-            commands::list_keys,
-            commands::create_key,
-            commands::edit_key,
-            commands::regenerate_key,
-            commands::revoke_key,
-            commands::confirm_password,
-            commands::account_key,
-            commands::reveal_account_key,
-            commands::reset_account_key,
-            commands::copy_key,
-            commands::download_key,
-            commands::forget_secret,
-            commands::settings,
-            commands::set_settings,
-            commands::mfa_status,
-            commands::mfa_enroll,
-            commands::mfa_confirm,
-            commands::mfa_disable,
-            commands::mfa_new_recovery_codes,
-            commands::copy_recovery_codes,
-            commands::download_recovery_codes,
-            commands::forget_recovery_codes,
-            commands::reveal_key,
-            commands::api_status,
+            commands::session::app_state,
+            commands::session::setup,
+            commands::session::sign_in,
+            commands::session::sign_in_code,
+            commands::session::sign_out,
+            commands::session::confirm_password,
+            commands::session::touch_activity,
+            commands::account::me,
+            commands::account::update_profile,
+            commands::account::set_avatar,
+            commands::account::clear_avatar,
+            commands::account::change_password,
+            commands::keys::policy,
+            commands::keys::list_permissions,
+            commands::keys::list_keys,
+            commands::keys::create_key,
+            commands::keys::edit_key,
+            commands::keys::regenerate_key,
+            commands::keys::revoke_key,
+            commands::keys::reveal_key,
+            commands::keys::account_key,
+            commands::keys::reveal_account_key,
+            commands::keys::reset_account_key,
+            commands::keys::download_key,
+            commands::keys::forget_secret,
+            commands::clipboard::copy_key,
+            commands::clipboard::copy_recovery_codes,
+            commands::mfa::mfa_status,
+            commands::mfa::mfa_enroll,
+            commands::mfa::mfa_confirm,
+            commands::mfa::mfa_disable,
+            commands::mfa::mfa_new_recovery_codes,
+            commands::mfa::download_recovery_codes,
+            commands::mfa::forget_recovery_codes,
+            commands::settings::settings,
+            commands::settings::set_settings,
+            commands::settings::api_status,
         ])
         .build(tauri::generate_context!());
     let app = match app {

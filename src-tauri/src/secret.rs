@@ -7,7 +7,9 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 use zeroize::Zeroizing;
 
-pub struct SecretText(Zeroizing<String>);
+#[derive(ts_rs::TS)]
+#[ts(type = "string")]
+pub struct SecretText(#[ts(skip)] Zeroizing<String>);
 
 impl SecretText {
     pub fn new(s: impl Into<String>) -> Self {

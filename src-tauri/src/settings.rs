@@ -1,19 +1,25 @@
 //! The window's own preferences (per device), kept as JSON next to the app's config.
 
 use crate::error::CommandError;
+use latchkey_core::Code;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Settings {
-    /// Seconds before a copied secret is cleared; `None` never clears (not advised).
+    /// Seconds before a copied secret is cleared, 10 to 300; `None` never clears (not
+    /// advised).
     pub clipboard_clear_secs: Option<u32>,
-    /// Minutes without keyboard or mouse activity before the window locks.
+    /// Minutes without keyboard or mouse activity before the window locks, 1 to 240.
     pub idle_lock_mins: u32,
-    /// Serve the loopback JSON API from the app while it runs.
+    /// Serve the loopback JSON API from the app while it runs. (Optional when sent: a
+    /// missing one is off.)
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub api_enabled: bool,
+    /// 1024 to 65535; 7171 unless set.
     #[serde(default = "default_port")]
+    #[ts(as = "Option<u16>", optional)]
     pub api_port: u16,
 }
 
@@ -36,26 +42,26 @@ impl Settings {
     pub fn validate(self) -> Result<Self, CommandError> {
         if let Some(s) = self.clipboard_clear_secs {
             if !(10..=300).contains(&s) {
-                return Err(CommandError::field(
-                    "invalid_input",
-                    "clipboard_clear_secs",
+                return Err(CommandError::new(
+                    Code::InvalidInput,
                     "clipboard clear time: must be between 10 seconds and 5 minutes, or never",
-                ));
+                )
+                .with_field("clipboard_clear_secs"));
             }
         }
         if self.api_port < 1024 {
-            return Err(CommandError::field(
-                "invalid_input",
-                "api_port",
+            return Err(CommandError::new(
+                Code::InvalidInput,
                 "API port: must be between 1024 and 65535",
-            ));
+            )
+            .with_field("api_port"));
         }
         if !(1..=240).contains(&self.idle_lock_mins) {
-            return Err(CommandError::field(
-                "invalid_input",
-                "idle_lock_mins",
+            return Err(CommandError::new(
+                Code::InvalidInput,
                 "idle lock: must be between 1 and 240 minutes",
-            ));
+            )
+            .with_field("idle_lock_mins"));
         }
         Ok(self)
     }
@@ -70,13 +76,14 @@ impl Settings {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), CommandError> {
-        let io = |e: std::io::Error| CommandError::new("io_error", format!("saving settings: {e}"));
+        let io =
+            |e: std::io::Error| CommandError::new(Code::IoError, format!("saving settings: {e}"));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let tmp: PathBuf = path.with_extension("json.tmp");
         let body = serde_json::to_vec_pretty(self)
-            .map_err(|e| CommandError::new("internal_error", e.to_string()))?;
+            .map_err(|e| CommandError::new(Code::InternalError, e.to_string()))?;
         std::fs::write(&tmp, body).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
     }

@@ -80,7 +80,7 @@ impl Desk {
     ) -> CommandResult<T> {
         let lk = self.lk()?;
         let mut guard = lock(&self.session);
-        let session = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let session = guard.as_mut().ok_or_else(crate::error::not_signed_in)?;
         f(lk, session)
     }
 

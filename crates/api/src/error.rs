@@ -1,22 +1,23 @@
-//! The one error mapping: every failure becomes `{ "error": { "code", "message" } }` with
-//! a fitting HTTP status.
+//! The one error mapping: every failure becomes `{ "error": { "code", "message" } }`, its
+//! HTTP status the one the core gives the code's category.
 
 use crate::model::{ErrorDetail, ErrorResponse};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use latchkey_core::Error;
+use latchkey_core::{Code, Error, ErrorBody};
 
-/// An error the API answers with: one from the core, or one of the HTTP layer's own
-/// (a missing key, a bad Host header, a body too large, a body that is not JSON).
+/// An error the API answers with: one from the core, or one of the HTTP layer's own (a
+/// missing key, a bad Host header, a body too large, a body that is not JSON), each with
+/// a code of the core's one closed set.
 #[derive(Debug)]
 pub enum ApiError {
     Core(Error),
-    Http {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
+    Http(ErrorBody),
+    /// A response whose status HTTP itself fixes, not the code's category: a request
+    /// without a Host header is malformed (400) though its code is `invalid_host`, and
+    /// errors axum produced keep the status it chose.
+    Fixed(StatusCode, ErrorBody),
 }
 
 impl From<Error> for ApiError {
@@ -26,70 +27,59 @@ impl From<Error> for ApiError {
 }
 
 impl ApiError {
-    pub fn http(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Http {
-            status,
-            code,
-            message: message.into(),
+    pub fn http(code: Code, message: impl Into<String>) -> Self {
+        ApiError::Http(ErrorBody::new(code, message))
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            ApiError::Core(e) => e.code(),
+            ApiError::Http(b) | ApiError::Fixed(_, b) => b.code,
         }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Core(e) => status_of(e),
-            ApiError::Http { status, .. } => *status,
+            ApiError::Fixed(status, _) => *status,
+            _ => status_of(self.code()),
+        }
+    }
+
+    /// This error with the status HTTP fixes for it (see [`ApiError::Fixed`]).
+    pub fn with_status(self, status: StatusCode) -> Self {
+        match self {
+            ApiError::Core(e) => ApiError::Fixed(status, e.body()),
+            ApiError::Http(b) | ApiError::Fixed(_, b) => ApiError::Fixed(status, b),
         }
     }
 }
 
-/// The HTTP status for each of the core's error codes.
-pub fn status_of(e: &Error) -> StatusCode {
-    match e {
-        Error::Invalid { .. } => StatusCode::BAD_REQUEST,
-        Error::BadCredentials | Error::MfaRequired | Error::InvalidKey(_) => {
-            StatusCode::UNAUTHORIZED
-        }
-        Error::Forbidden(_) | Error::StepUpRequired | Error::AccountDisabled => {
-            StatusCode::FORBIDDEN
-        }
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Conflict(_)
-        | Error::Policy(_)
-        | Error::AlreadyInitialized
-        | Error::NotInitialized => StatusCode::CONFLICT,
-        Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
-        Error::StoreRefused { .. }
-        | Error::StoreTooNew { .. }
-        | Error::Storage(_)
-        | Error::Io(_)
-        | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+/// The HTTP status of a code (its category's, as the core says).
+pub fn status_of(code: Code) -> StatusCode {
+    StatusCode::from_u16(code.category().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (detail, retry_after) = match self {
-            ApiError::Core(e) => {
-                let retry = match &e {
-                    Error::Throttled { retry_after_secs } => Some((*retry_after_secs).max(1)),
-                    Error::Busy => Some(1),
-                    _ => None,
-                };
-                (ErrorDetail::from(e.body()), retry)
+        let retry_after = match &self {
+            ApiError::Core(Error::Throttled { retry_after_secs }) => {
+                Some((*retry_after_secs).max(1))
             }
-            ApiError::Http { code, message, .. } => (
-                ErrorDetail {
-                    code: code.to_owned(),
-                    message,
-                    field: None,
-                    retry_after_secs: None,
-                },
-                None,
-            ),
+            ApiError::Core(Error::Busy | Error::Unavailable) => Some(1),
+            _ => None,
         };
-        let mut resp = (status, Json(ErrorResponse { error: detail })).into_response();
+        let body = match self {
+            ApiError::Core(e) => e.body(),
+            ApiError::Http(b) | ApiError::Fixed(_, b) => b,
+        };
+        let mut resp = (
+            status,
+            Json(ErrorResponse {
+                error: ErrorDetail::from(body),
+            }),
+        )
+            .into_response();
         let headers = resp.headers_mut();
         if let Some(secs) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));

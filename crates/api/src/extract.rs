@@ -4,7 +4,8 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
+use latchkey_core::Code;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
@@ -22,7 +23,7 @@ impl std::fmt::Debug for PresentedKey {
 }
 
 fn missing(message: &str) -> ApiError {
-    ApiError::http(StatusCode::UNAUTHORIZED, "missing_key", message)
+    ApiError::http(Code::MissingKey, message)
 }
 
 pub fn presented_key(headers: &HeaderMap) -> Result<PresentedKey, ApiError> {
@@ -102,15 +103,13 @@ where
                 return Ok(JsonBody(v));
             }
             return Err(ApiError::http(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
+                Code::InvalidInput,
                 "body: a JSON object is required",
             ));
         }
         if !json {
             return Err(ApiError::http(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 "body: send JSON with `Content-Type: application/json`",
             ));
         }
@@ -126,20 +125,11 @@ where
             } else {
                 format!("body.{path}")
             };
-            ApiError::http(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                format!("{at}: {}", describe(e.inner())),
-            )
+            ApiError::http(Code::InvalidInput, format!("{at}: {}", describe(e.inner())))
         })?;
         // Nothing but white space may follow the JSON value.
-        de.end().map_err(|e| {
-            ApiError::http(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                format!("body: {}", describe(&e)),
-            )
-        })?;
+        de.end()
+            .map_err(|e| ApiError::http(Code::InvalidInput, format!("body: {}", describe(&e))))?;
         Ok(JsonBody(value))
     }
 }

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use latchkey_core::Code;
 
 /// The port the server listens on, put on each request by [`crate::serve_router`]; the
 /// Host check accepts no other.
@@ -35,17 +36,18 @@ pub fn host_allowed(host: &str, port: Option<u16>) -> bool {
 }
 
 fn check_host(req: &Request) -> Result<(), ApiError> {
-    let refuse = |status, what: &str| {
+    let refuse = |what: &str| {
         Err(ApiError::http(
-            status,
-            "invalid_host",
+            Code::InvalidHost,
             format!(
                 "{what}; this API answers only to localhost and 127.0.0.1 (with no port or its own)"
             ),
         ))
     };
     let Some(host) = req.headers().get(header::HOST) else {
-        return refuse(StatusCode::BAD_REQUEST, "the request has no Host header");
+        // Not a request for another host, but a malformed one (RFC 9112: 400).
+        return refuse("the request has no Host header")
+            .map_err(|e| e.with_status(StatusCode::BAD_REQUEST));
     };
     let port = req.extensions().get::<ServerPort>().map(|p| p.0);
     let ok = host.to_str().is_ok_and(|h| host_allowed(h, port))
@@ -54,18 +56,14 @@ fn check_host(req: &Request) -> Result<(), ApiError> {
             .authority()
             .is_none_or(|a| host_allowed(a.as_str(), port));
     if !ok {
-        return refuse(
-            StatusCode::MISDIRECTED_REQUEST,
-            "the Host header is not allowed",
-        );
+        return refuse("the Host header is not allowed");
     }
     Ok(())
 }
 
 fn too_large() -> ApiError {
     ApiError::http(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
+        Code::BodyTooLarge,
         format!(
             "the request body is larger than {} KiB",
             MAX_BODY_BYTES / 1024
@@ -76,8 +74,7 @@ fn too_large() -> ApiError {
 /// A body that broke off or was badly framed (not one that was too large).
 pub(crate) fn unreadable() -> ApiError {
     ApiError::http(
-        StatusCode::BAD_REQUEST,
-        "invalid_input",
+        Code::InvalidInput,
         "body: the request body could not be read (cut short, or badly framed)",
     )
 }
@@ -127,21 +124,24 @@ fn finish(resp: Response) -> Response {
     let mut resp = if (status.is_client_error() || status.is_server_error()) && !is_json {
         // An error axum produced itself (no route, wrong method, …): same JSON shape.
         let (code, message) = match status {
-            StatusCode::NOT_FOUND => ("not_found", "no such endpoint"),
+            StatusCode::NOT_FOUND => (Code::NotFound, "no such endpoint"),
             StatusCode::METHOD_NOT_ALLOWED => (
-                "method_not_allowed",
+                Code::MethodNotAllowed,
                 "this endpoint does not accept that method",
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "the request body is too large"),
+            StatusCode::PAYLOAD_TOO_LARGE => (Code::BodyTooLarge, "the request body is too large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 "send JSON with `Content-Type: application/json`",
             ),
-            s if s.is_client_error() => ("invalid_input", "the request could not be understood"),
-            _ => ("internal_error", "the server failed to answer"),
+            s if s.is_client_error() => (Code::InvalidInput, "the request could not be understood"),
+            _ => (Code::InternalError, "the server failed to answer"),
         };
         let (mut parts, _) = resp.into_parts();
-        let mut fresh = ApiError::http(status, code, message).into_response();
+        // The status axum chose stays (a 408 is not turned into a 400).
+        let mut fresh = ApiError::http(code, message)
+            .with_status(status)
+            .into_response();
         // Keep axum's own headers (such as `Allow` on a 405), with the new body's type.
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.remove(header::CONTENT_TYPE);

@@ -9,7 +9,10 @@ use crate::model::*;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use latchkey_core::{Error, Expiry, KeyEdit, KeyId, Latchkey, NewKey, Password};
+use latchkey_core::Code;
+use latchkey_core::{
+    Error, Expiry, KeyEdit, KeyId, Latchkey, NewKey, Password, Session, Unviewable,
+};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -40,7 +43,7 @@ impl Api {
         T: Send + 'static,
         F: FnOnce(&Latchkey) -> Result<T, Error> + Send + 'static,
     {
-        let stopped = || ApiError::Core(Error::Internal("the request's worker stopped".into()));
+        let stopped = || ApiError::http(Code::InternalError, "the request's worker stopped");
         let permit = self
             .gate
             .clone()
@@ -56,6 +59,21 @@ impl Api {
         .await
         .map_err(|_| stopped())?
         .map_err(ApiError::from)
+    }
+
+    /// Runs `f` for the account behind the presented key: the key is authenticated first
+    /// (bounding the session by its effective permissions), so a request without a good
+    /// key learns nothing.
+    async fn as_key<T, F>(&self, key: PresentedKey, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Latchkey, &Session) -> Result<T, Error> + Send + 'static,
+    {
+        self.run(move |lk| {
+            let session = lk.authenticate_key(&key.0)?;
+            f(lk, &session)
+        })
+        .await
     }
 }
 
@@ -105,7 +123,7 @@ pub async fn auth(
         let account_key = if account.is_admin {
             match lk.reveal_account_key(&session) {
                 Ok(secret) => Some(secret.expose().to_owned()),
-                Err(Error::Conflict(_)) => None,
+                Err(Error::Unviewable(Unviewable::SecretLost)) => None,
                 Err(e) => return Err(e),
             }
         } else {
@@ -139,9 +157,8 @@ pub async fn account(
     State(api): State<Api>,
     key: PresentedKey,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
-        let account = lk.me(&session)?;
+    api.as_key(key, move |lk, session| {
+        let account = lk.me(session)?;
         Ok(Json(AccountResponse {
             account: account.into(),
             key_id: session.via_key().map(|k| k.0.clone()).unwrap_or_default(),
@@ -174,9 +191,8 @@ pub async fn list_keys(
     State(api): State<Api>,
     key: PresentedKey,
 ) -> Result<Json<KeyList>, ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
-        let keys = lk.list_keys(&session)?;
+    api.as_key(key, move |lk, session| {
+        let keys = lk.list_keys(session)?;
         Ok(Json(KeyList {
             keys: keys.into_iter().map(Key::from).collect(),
         }))
@@ -211,16 +227,18 @@ pub async fn create_key(
     key: PresentedKey,
     JsonBody(req): JsonBody<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
+    api.as_key(key, move |lk, session| {
         let new = NewKey {
             name: req.name,
             permissions: req.permissions,
             environment: req.environment.unwrap_or(Environment::Live).into(),
-            expiry: req.expires.as_deref().unwrap_or("30d").parse::<Expiry>()?,
+            expiry: match req.expires.as_deref() {
+                Some(e) => e.parse::<Expiry>()?,
+                None => Expiry::default(),
+            },
             revealable: false,
         };
-        let issued = lk.create_key(&session, &new)?;
+        let issued = lk.create_key(session, &new)?;
         Ok((
             StatusCode::CREATED,
             Json(IssuedKey {
@@ -261,8 +279,7 @@ pub async fn edit_key(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<EditKeyRequest>,
 ) -> Result<Json<Key>, ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
+    api.as_key(key, move |lk, session| {
         let id = KeyId::parse(&id)?;
         if req.name.is_none() && req.permissions.is_none() {
             return Err(Error::invalid("body", "give name, permissions or both"));
@@ -271,7 +288,7 @@ pub async fn edit_key(
             name: req.name,
             permissions: req.permissions,
         };
-        Ok(Json(lk.edit_key(&session, &id, &edit)?.into()))
+        Ok(Json(lk.edit_key(session, &id, &edit)?.into()))
     })
     .await
 }
@@ -301,10 +318,9 @@ pub async fn revoke_key(
     key: PresentedKey,
     Path(id): Path<String>,
 ) -> Result<Json<Key>, ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
+    api.as_key(key, move |lk, session| {
         let id = KeyId::parse(&id)?;
-        Ok(Json(lk.revoke_key(&session, &id)?.into()))
+        Ok(Json(lk.revoke_key(session, &id)?.into()))
     })
     .await
 }
@@ -340,10 +356,9 @@ pub async fn regenerate_key(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<RegenerateRequest>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    api.run(move |lk| {
-        let session = lk.authenticate_key(&key.0)?;
+    api.as_key(key, move |lk, session| {
         let id = KeyId::parse(&id)?;
-        let issued = lk.regenerate_key(&session, &id, req.grace.into())?;
+        let issued = lk.regenerate_key(session, &id, req.grace.into())?;
         Ok((
             StatusCode::CREATED,
             Json(IssuedKey {

@@ -146,8 +146,7 @@ pub fn guarded(app: Router) -> Router {
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
                 ApiError::http(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    latchkey_core::Code::InternalError,
                     "the server failed to answer this request",
                 )
                 .into_response()

@@ -33,9 +33,9 @@ pub struct ErrorDetail {
 impl From<ErrorBody> for ErrorDetail {
     fn from(b: ErrorBody) -> Self {
         ErrorDetail {
-            code: b.code.to_owned(),
+            code: b.code.as_str().to_owned(),
             message: b.message,
-            field: b.field.map(str::to_owned),
+            field: b.field,
             retry_after_secs: b.retry_after_secs,
         }
     }

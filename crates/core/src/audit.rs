@@ -1,36 +1,14 @@
-//! The append-only audit log: who did what, when, and how it went. Never a secret.
+//! The audit writer: every security event appended as who did what, to what, when, and
+//! how it went. Never a secret. Actions run through [`Latchkey::audited`] (or
+//! [`Latchkey::guarded`]) record their `ok` entry with their write and a `refused` entry
+//! when the rules refuse them.
 
-use crate::auth::{Actor, Session};
-use crate::clock::{from_unix, rfc3339};
-use crate::{Error, Latchkey, Result};
-use serde::Serialize;
-use time::OffsetDateTime;
+use crate::clock::rfc3339;
+use crate::session::{Actor, Session};
+use crate::store::{self, Tx};
+use crate::{Latchkey, Result};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct AuditEvent {
-    pub id: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// The acting account's username, if the actor is known.
-    pub actor: Option<String>,
-    /// What happened, e.g. `key.created`, `sign_in`.
-    pub action: String,
-    /// What it happened to, e.g. `key 3hV… (ci deploy)`.
-    pub target: Option<String>,
-    /// `ok`, `failed`, `throttled`, `refused`.
-    pub outcome: String,
-    pub detail: String,
-}
-
-/// Which events to list; newest first.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    /// Only events by this username.
-    pub actor: Option<String>,
-    /// Only actions starting with this text (`key.`, `sign_in`).
-    pub action: Option<String>,
-    pub limit: Option<u32>,
-}
+pub use crate::model::audit::{AuditEvent, AuditFilter};
 
 pub(crate) struct Entry<'a> {
     pub actor: Option<(i64, &'a str)>,
@@ -62,34 +40,18 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub(crate) fn record(conn: &rusqlite::Connection, at: i64, e: Entry<'_>) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at, actor_id, actor, action, target, outcome, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(rusqlite::params![
-        at,
-        e.actor.map(|a| a.0),
-        e.actor.map(|a| a.1),
-        e.action,
-        e.target,
-        e.outcome,
-        e.detail
-    ])?;
-    Ok(())
-}
-
-/// Refusals worth a line of their own in the log: someone tried something that the rules
-/// do not let them do (rather than, say, mistyped a name).
-fn is_refusal(e: &Error) -> bool {
-    match e {
-        Error::Forbidden(_) | Error::StepUpRequired | Error::Policy(_) => true,
-        Error::Invalid { rule, .. } => {
-            rule.starts_with(crate::permissions::NOT_HELD)
-                || rule.contains(crate::error::POLICY_MARK)
-        }
-        _ => false,
-    }
+pub(crate) fn record(tx: &mut Tx<'_>, at: i64, e: Entry<'_>) -> Result<()> {
+    store::audit::append(
+        tx,
+        &store::audit::NewEntry {
+            at,
+            actor: e.actor,
+            action: e.action,
+            target: e.target.as_deref(),
+            outcome: e.outcome,
+            detail: &e.detail,
+        },
+    )
 }
 
 impl Latchkey {
@@ -140,20 +102,19 @@ impl Latchkey {
         out: &Result<T>,
     ) {
         if let Err(e) = out {
-            if is_refusal(e) {
+            if e.is_refusal() {
                 let mut detail = e.to_string();
                 if let Some(k) = session.via_key() {
                     detail.push_str(&format!(" (API key {k})"));
                 }
                 let now = self.now_unix();
-                let tag = Some((session.account_id.0, session.username.as_str()));
                 // The refusal is what the caller must see; a store too busy to take the
                 // entry does not turn it into a different error.
                 let _ = self.store.write(|tx| {
                     record(
                         tx,
                         now,
-                        Entry::ok(tag, action, target.clone())
+                        Entry::ok(session.tag(), action, target.clone())
                             .outcome("refused")
                             .detail(detail.as_str()),
                     )
@@ -164,34 +125,20 @@ impl Latchkey {
 
     /// Lists audit events. Administrators see everyone's; others only their own.
     pub fn audit(&self, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
-        self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            let only_id = if actor.is_admin { None } else { Some(actor.id) };
-            let limit = filter.limit.unwrap_or(100).min(100_000);
-            let like = filter
-                .action
-                .as_ref()
-                .map(|a| format!("{}%", a.replace('%', "")));
-            let mut st = c.prepare_cached(
-                "SELECT id, at, actor, action, target, outcome, detail FROM audit_log
-                 WHERE (?1 IS NULL OR actor_id = ?1)
-                   AND (?2 IS NULL OR actor = ?2 COLLATE NOCASE)
-                   AND (?3 IS NULL OR action LIKE ?3)
-                 ORDER BY id DESC LIMIT ?4",
-            )?;
-            let rows =
-                st.query_map(rusqlite::params![only_id, filter.actor, like, limit], |r| {
-                    Ok(AuditEvent {
-                        id: r.get(0)?,
-                        at: from_unix(r.get(1)?),
-                        actor: r.get(2)?,
-                        action: r.get(3)?,
-                        target: r.get(4)?,
-                        outcome: r.get(5)?,
-                        detail: r.get(6)?,
-                    })
-                })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.store.read(|tx| {
+            let actor = self.actor(tx, session)?;
+            let only = if actor.is_admin { None } else { Some(actor.id) };
+            // A `%` once meant "anything" here; a prefix match has no wildcards.
+            let prefix = filter.action.as_ref().map(|a| a.replace('%', ""));
+            store::audit::list(
+                tx,
+                &store::audit::Query {
+                    only_account: only,
+                    actor: filter.actor.as_deref(),
+                    action_prefix: prefix.as_deref(),
+                    limit: filter.limit.unwrap_or(100).min(100_000),
+                },
+            )
         })
     }
 }
@@ -214,7 +161,7 @@ impl Audited<'_> {
     pub fn write<T>(
         self,
         now: i64,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, &Actor, &mut Entry<'_>) -> Result<T>,
+        f: impl FnOnce(&mut Tx<'_>, &Actor, &mut Entry<'_>) -> Result<T>,
     ) -> Result<T> {
         let Audited {
             latchkey,

@@ -1,382 +1,59 @@
-//! Sign-in with throttling, sessions, and the step-up rule for sensitive actions.
+//! Signing in: the password check (throttled, audited), the second factor when MFA is on,
+//! sign-out, and sessions for programs that present an API key.
 
 use crate::audit::{record, Entry};
 use crate::clock::to_unix;
 use crate::crypto;
-use crate::keys::KeyInfo;
+use crate::model::mfa::Factor;
 use crate::password;
-use crate::permissions::{Action, Permission, PermissionSet};
-use crate::policy::{self, Argon2Params};
+use crate::policy::Argon2Params;
 use crate::secret::{KeyBytes, Password};
-use crate::KeyId;
+use crate::session::{
+    PendingSignIn, Session, SignIn, SignInStep, NOTICE_MFA_RESET, NOTICE_SECRETS_LOST,
+};
+use crate::store::{self, accounts::Credentials};
+use crate::throttle::{self, Guess};
 use crate::{AccountId, Error, Latchkey, Result};
-use std::fmt;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
-/// Failures in a row before each further try must wait.
-pub const FREE_ATTEMPTS: i64 = 5;
-/// How long a proof of identity lets sensitive actions through.
-pub const STEP_UP_WINDOW: Duration = Duration::minutes(10);
+pub use crate::session::{AfterFailedCode, PENDING_SIGN_IN, STEP_UP_WINDOW};
+pub use crate::throttle::{throttle_delay, FREE_ATTEMPTS};
 
-/// How long the next attempt must wait after `failures` failures in a row: nothing for the
-/// first five, then 30 s doubling each time, at most 15 minutes.
-pub fn throttle_delay(failures: i64) -> Duration {
-    if failures < FREE_ATTEMPTS {
-        return Duration::ZERO;
-    }
-    let doublings = (failures - FREE_ATTEMPTS).min(10) as u32;
-    Duration::seconds((30i64 << doublings).min(15 * 60))
-}
-
-/// What the throttle said about one more attempt at a secret.
-#[must_use]
-pub(crate) enum Gate {
-    /// Counted as a failure already; [`Attempt::release`] takes it back if it was right.
-    Go(Attempt),
-    Wait {
-        retry_after_secs: u64,
-    },
-}
-
-impl Gate {
-    pub(crate) fn pass(self) -> Result<Attempt> {
-        match self {
-            Gate::Go(a) => Ok(a),
-            Gate::Wait { retry_after_secs } => Err(Error::Throttled { retry_after_secs }),
-        }
-    }
-}
-
-/// One attempt, counted against the account before its secret was checked.
-pub(crate) struct Attempt {
-    account_id: i64,
-    at: i64,
-    failed_before: i64,
-    last_failed_before: Option<i64>,
-}
-
-impl Attempt {
-    /// The secret was right: takes back this attempt's count. The previous failure time
-    /// comes back too unless another attempt has moved it since.
-    pub(crate) fn release(&self, tx: &rusqlite::Connection) -> Result<()> {
-        tx.execute(
-            "UPDATE accounts SET failed_logins = max(failed_logins - 1, 0),
-                    last_failed_at = CASE WHEN failed_logins = ?2 + 1 AND last_failed_at = ?3
-                                          THEN ?4 ELSE last_failed_at END
-             WHERE id = ?1",
-            rusqlite::params![
-                self.account_id,
-                self.failed_before,
-                self.at,
-                self.last_failed_before
-            ],
-        )?;
-        Ok(())
-    }
-}
-
-/// Inside the caller's `BEGIN IMMEDIATE` transaction: while the throttle says wait,
-/// audits a `throttled` event and says so; otherwise counts the attempt as a failure up
-/// front. Checking and counting under the one write lock is what keeps parallel attempts
-/// from each seeing the same old count.
-pub(crate) fn reserve_attempt(
-    tx: &rusqlite::Connection,
-    account_id: i64,
-    tag: Option<(i64, &str)>,
-    action: &str,
-    now: i64,
-    throttled_detail: &str,
-) -> Result<Gate> {
-    let (failed, last): (i64, Option<i64>) = tx.query_row(
-        "SELECT failed_logins, last_failed_at FROM accounts WHERE id = ?1",
-        [account_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let wait = throttle_delay(failed).whole_seconds();
-    if let Some(last) = last {
-        let remaining = last + wait - now;
-        if wait > 0 && remaining > 0 {
-            record(
-                tx,
-                now,
-                Entry::ok(tag, action, None)
-                    .outcome("throttled")
-                    .detail(throttled_detail),
-            )?;
-            return Ok(Gate::Wait {
-                retry_after_secs: remaining as u64,
-            });
-        }
-    }
-    tx.execute(
-        "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
-        (account_id, now),
-    )?;
-    Ok(Gate::Go(Attempt {
-        account_id,
-        at: now,
-        failed_before: failed,
-        last_failed_before: last,
-    }))
-}
-
-/// A signed-in account. Only the engine can make one; it holds the account's unwrapped
-/// data key, wiped when the session is dropped (sign out, lock, exit).
-pub struct Session {
-    pub(crate) account_id: AccountId,
-    pub(crate) username: String,
-    pub(crate) signed_in_at: OffsetDateTime,
-    pub(crate) proof_at: OffsetDateTime,
-    /// Present for password sign-ins; absent when a program authenticated with a key.
-    pub(crate) data_key: Option<KeyBytes>,
-    /// For key-authenticated sessions: the key's effective permissions, which bound
-    /// everything the session may do. `None` for a person who signed in.
-    pub(crate) scope: Option<PermissionSet>,
-    pub(crate) via_key: Option<KeyId>,
-}
-
-impl Session {
-    pub fn account_id(&self) -> AccountId {
-        self.account_id
-    }
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-    pub fn signed_in_at(&self) -> OffsetDateTime {
-        self.signed_in_at
-    }
-    /// When identity was last proven (sign-in or step-up).
-    pub fn proof_at(&self) -> OffsetDateTime {
-        self.proof_at
-    }
-    /// The key this session was authenticated with, if a program presented one.
-    pub fn via_key(&self) -> Option<&KeyId> {
-        self.via_key.as_ref()
-    }
-    /// The permissions bounding a key-authenticated session.
-    pub fn scope(&self) -> Option<&PermissionSet> {
-        self.scope.as_ref()
-    }
-
-    /// The unwrapped data key; only a password sign-in has one.
-    pub(crate) fn data_key(&self) -> Result<&KeyBytes> {
-        self.data_key.as_ref().ok_or_else(|| {
-            Error::Forbidden(
-                "this needs the account's password: sign in to the app or the CLI to do it".into(),
-            )
-        })
-    }
-}
-
-impl fmt::Debug for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session")
-            .field("account_id", &self.account_id)
-            .field("username", &self.username)
-            .field("via_key", &self.via_key)
-            .field("data_key", &"<redacted>")
-            .finish()
-    }
-}
-
-/// The result of a successful sign-in: the session and what the person should be told.
-#[derive(Debug)]
-pub struct SignIn {
-    pub session: Session,
-    /// The account's keys that expire within 7 days.
-    pub expiring_soon: Vec<KeyInfo>,
-    /// An administrator reset the password since the last sign-in, so keys that could be
-    /// viewed again no longer can.
-    pub secrets_lost: bool,
-    /// An administrator turned two-step verification off since the last sign-in (an
-    /// MFA reset, or a password reset, which cannot keep the TOTP secret).
-    pub mfa_reset: bool,
-    /// With MFA on: unused recovery codes (warn at 3 or fewer).
-    pub recovery_codes_left: Option<u32>,
-}
-
-/// A sign-in whose password was right and that now needs a second factor. Holds the
-/// unwrapped data key (wiped on drop) so the password need not be sent again.
-pub struct PendingSignIn {
-    account_id: i64,
-    username: String,
-    data_key: KeyBytes,
-    secrets_lost: bool,
-    mfa_reset: bool,
-    started_at: OffsetDateTime,
-}
-
-impl fmt::Debug for PendingSignIn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingSignIn")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
-    }
-}
-
-impl PendingSignIn {
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-}
-
-/// The first step of signing in.
-#[derive(Debug)]
-pub enum SignInStep {
-    Done(Box<SignIn>),
-    NeedsCode(PendingSignIn),
-}
-
-/// How long a correct password waits for its second factor.
-pub const PENDING_SIGN_IN: Duration = Duration::minutes(5);
-
-/// Bits of `accounts.notices`: what an administrator did to the account that its
-/// owner is told at the next sign-in (then the column is cleared).
-pub(crate) const NOTICE_SECRETS_LOST: i64 = 1;
-pub(crate) const NOTICE_MFA_RESET: i64 = 2;
-
-/// The acting account as the store has it now (not as it was at sign-in).
-pub(crate) struct Actor {
-    pub id: i64,
-    pub username: String,
-    pub is_admin: bool,
-    scope: Option<PermissionSet>,
-}
-
-impl Actor {
-    pub fn tag(&self) -> Option<(i64, &str)> {
-        Some((self.id, self.username.as_str()))
-    }
-
-    pub fn require_admin(&self) -> Result<()> {
-        if !self.is_admin {
-            return Err(Error::Forbidden("only an administrator can do this".into()));
-        }
-        // Administration is for people; a key, even the account key, cannot do it.
-        if self.scope.is_some() {
-            return Err(Error::Forbidden(
-                "administration needs a signed-in administrator, not an API key".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// What this actor may hand on to a key: the account's permissions, further bounded
-    /// by the key a program authenticated with, so a key can never mint a wider one.
-    pub fn grantable(&self, conn: &rusqlite::Connection) -> Result<PermissionSet> {
-        let held = crate::permissions::of_account(conn, self.id, self.is_admin)?;
-        Ok(match &self.scope {
-            Some(scope) => held.intersection(scope).cloned().collect(),
-            None => held,
-        })
-    }
-
-    /// For key-authenticated sessions, refuses unless the key holds `resource:action`.
-    pub fn require(&self, resource: &str, action: Action) -> Result<()> {
-        match &self.scope {
-            Some(scope) if !scope.contains(&Permission::new(resource, action)) => {
-                Err(Error::Forbidden(format!(
-                    "this key does not have {resource}:{}",
-                    action.as_str()
-                )))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-struct Credentials {
-    id: i64,
-    username: String,
-    phc: String,
-    disabled: bool,
-    failed: i64,
-    dek_salt: Vec<u8>,
-    dek_wrapped: Vec<u8>,
-    dek_kdf: String,
-    notices: i64,
-    mfa_on: bool,
-}
-
-fn load_credentials(conn: &rusqlite::Connection, login: &str) -> Result<Option<Credentials>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, username, password_hash, disabled, failed_logins,
-                    dek_salt, dek_wrapped, dek_kdf, notices, mfa_secret_ct IS NOT NULL
-             FROM accounts WHERE username_key = ?1 OR email_key = ?1 ORDER BY username_key = ?1 DESC LIMIT 1",
-        )?
-        .query_row([crate::validate::fold(login)], |r| {
-            Ok(Credentials {
-                id: r.get(0)?,
-                username: r.get(1)?,
-                phc: r.get(2)?,
-                disabled: r.get(3)?,
-                failed: r.get(4)?,
-                dek_salt: r.get(5)?,
-                dek_wrapped: r.get(6)?,
-                dek_kdf: r.get(7)?,
-                notices: r.get(8)?,
-                mfa_on: r.get(9)?,
-            })
-        })
-        .optional()?)
-}
-
+/// The associated data that binds an account's wrapped data key to that account.
 pub(crate) fn dek_aad(account_id: i64) -> Vec<u8> {
     format!("latchkey/dek/v1/account/{account_id}").into_bytes()
 }
 
 impl Latchkey {
-    pub(crate) fn actor(&self, conn: &rusqlite::Connection, session: &Session) -> Result<Actor> {
-        use rusqlite::OptionalExtension;
-        let row: Option<(String, bool, bool)> = conn
-            .prepare_cached("SELECT username, is_admin, disabled FROM accounts WHERE id = ?1")?
-            .query_row([session.account_id.0], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        match row {
-            None => Err(Error::NotFound("account".into())),
-            Some((_, _, true)) => Err(Error::AccountDisabled),
-            Some((username, is_admin, false)) => Ok(Actor {
-                id: session.account_id.0,
-                username,
-                is_admin,
-                scope: session.scope.clone(),
-            }),
-        }
-    }
-
     /// Checks a password for an account, applying and updating the failure throttle and
-    /// auditing the attempt under `action`. Returns the credentials row on success.
+    /// auditing the attempt under `action`. Returns the credentials row and the policy's
+    /// hashing parameters on success.
     ///
-    /// The throttle is consulted and the attempt counted in one `BEGIN IMMEDIATE`
-    /// transaction before argon2 runs, so parallel attempts (threads, processes) queue on
-    /// the count instead of all passing a check made on the same old value. A right
-    /// password takes its count back.
-    fn check_password(
+    /// The throttle is consulted and the attempt counted in one write transaction before
+    /// argon2 runs, so parallel attempts (threads, processes) queue on the count instead
+    /// of all passing a check made on the same old value. A right password takes its
+    /// count back.
+    pub(crate) fn check_password(
         &self,
         login: &str,
         password: &Password,
         action: &str,
     ) -> Result<(Credentials, Argon2Params)> {
         let now = self.now_unix();
-        let (creds, pol, gate) = self.store.write(|tx| {
-            let pol = policy::load(tx)?;
-            let Some(creds) = load_credentials(tx, login)? else {
-                return Ok((None, pol, None));
+        let (creds, wanted, gate) = self.store.write(|tx| {
+            let wanted = store::policy::load(tx)?.argon2;
+            let Some(creds) = store::accounts::credentials(tx, login)? else {
+                return Ok((None, wanted, None));
             };
             let tag = Some((creds.id, creds.username.as_str()));
-            let detail = format!("{} failures in a row", creds.failed);
-            let gate = reserve_attempt(tx, creds.id, tag, action, now, &detail)?;
-            Ok((Some(creds), pol, Some(gate)))
+            let gate = throttle::reserve(tx, creds.id, tag, action, now, Guess::Password)?;
+            Ok((Some(creds), wanted, Some(gate)))
         })?;
 
         let (Some(creds), Some(gate)) = (creds, gate) else {
             // Same work as a wrong password (one argon2 run, then one audit write), so
             // neither time nor load tells which usernames exist.
-            let decoy = password::decoy_hash(pol.argon2)?;
+            let decoy = password::decoy_hash(wanted)?;
             let _ = password::verify(password, &decoy);
             self.store.write(|tx| {
                 record(
@@ -396,25 +73,23 @@ impl Latchkey {
             return Err(Error::BadCredentials);
         }
         self.store.write(|tx| attempt.release(tx))?;
-        Ok((creds, pol.argon2))
+        Ok((creds, wanted))
     }
 
-    /// A password check that only says whether it was right (account id on success).
-    pub(crate) fn check_password_only(
+    /// The password of the account `session` acts for, checked as at sign-in (same
+    /// throttle and audit trail under `action`); the throttle is cleared when it is right.
+    pub(crate) fn check_own_password(
         &self,
-        login: &str,
+        session: &Session,
         password: &Password,
         action: &str,
-    ) -> Result<(i64, ())> {
-        let (creds, _) = self.check_password(login, password, action)?;
-        self.store.write(|tx| {
-            tx.execute(
-                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
-                [creds.id],
-            )?;
-            Ok(())
-        })?;
-        Ok((creds.id, ()))
+    ) -> Result<Credentials> {
+        let (creds, _) = self.check_password(&session.username, password, action)?;
+        if creds.id != session.account_id.0 {
+            return Err(Error::BadCredentials);
+        }
+        self.store.write(|tx| throttle::reset(tx, creds.id))?;
+        Ok(creds)
     }
 
     /// Signs in by username or email. After five failures in a row each further attempt
@@ -441,30 +116,14 @@ impl Latchkey {
             return Err(Error::AccountDisabled);
         }
 
-        let kdf = Argon2Params::parse(&creds.dek_kdf).unwrap_or(Argon2Params::OWASP);
-        let kek = crypto::derive_kek(password, &creds.dek_salt, kdf)?;
-        let data_key = crypto::unwrap_data_key(&kek, &creds.dek_wrapped, &dek_aad(creds.id))?;
-
-        // Stronger hashing policy since this password was set: upgrade both the hash and
-        // the data-key wrapping while the password is at hand.
-        if password::needs_rehash(&creds.phc, wanted) || kdf != wanted {
-            let phc = password::hash(password, wanted)?;
-            let w = crypto::wrap_for_password(password, &data_key, wanted, &dek_aad(creds.id))?;
-            self.store.write(|tx| {
-                tx.execute(
-                    "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5 WHERE id = ?1",
-                    rusqlite::params![creds.id, phc, w.salt, w.wrapped, w.kdf],
-                )?;
-                record(tx, now, Entry::ok(tag, "password.rehashed", None).detail("upgraded to the current policy"))
-            })?;
-        }
+        let data_key = self.unwrap_data_key(&creds, password)?;
+        self.upgrade_hashing(&creds, password, &data_key, wanted, now)?;
 
         let pending = PendingSignIn {
             account_id: creds.id,
             username: creds.username,
             data_key,
-            secrets_lost: creds.notices & NOTICE_SECRETS_LOST != 0,
-            mfa_reset: creds.notices & NOTICE_MFA_RESET != 0,
+            notices: creds.notices,
             started_at: self.now(),
         };
         if creds.mfa_on {
@@ -475,12 +134,46 @@ impl Latchkey {
         )))
     }
 
+    fn unwrap_data_key(&self, creds: &Credentials, password: &Password) -> Result<KeyBytes> {
+        let kdf = Argon2Params::parse(&creds.dek_kdf).unwrap_or(Argon2Params::OWASP);
+        let kek = crypto::derive_kek(password, &creds.dek_salt, kdf)?;
+        crypto::unwrap_data_key(&kek, &creds.dek_wrapped, &dek_aad(creds.id))
+    }
+
+    /// A stronger hashing policy since this password was set: upgrades both the hash and
+    /// the data key's wrapping while the password is at hand.
+    fn upgrade_hashing(
+        &self,
+        creds: &Credentials,
+        password: &Password,
+        data_key: &KeyBytes,
+        wanted: Argon2Params,
+        now: i64,
+    ) -> Result<()> {
+        let kdf = Argon2Params::parse(&creds.dek_kdf).unwrap_or(Argon2Params::OWASP);
+        if !password::needs_rehash(&creds.phc, wanted) && kdf == wanted {
+            return Ok(());
+        }
+        let phc = password::hash(password, wanted)?;
+        let w = crypto::wrap_for_password(password, data_key, wanted, &dek_aad(creds.id))?;
+        let tag = Some((creds.id, creds.username.as_str()));
+        self.store.write(|tx| {
+            store::accounts::set_password(tx, creds.id, &phc, &w, None)?;
+            record(
+                tx,
+                now,
+                Entry::ok(tag, "password.rehashed", None).detail("upgraded to the current policy"),
+            )
+        })
+    }
+
     /// The second step: a TOTP code or a recovery code for a correct password.
     /// The pending sign-in is only borrowed, so a mistyped code can be tried again (the
-    /// throttle still applies).
+    /// throttle still applies); [`AfterFailedCode::after`] tells an adapter whether to
+    /// keep it.
     pub fn finish_sign_in(&self, pending: &PendingSignIn, code: &str) -> Result<SignIn> {
         if self.pending_sign_in_expired(pending) {
-            return Err(Error::invalid("code", "came too late; sign in again"));
+            return Err(Error::SignInExpired);
         }
         let factor = self.check_second_factor(
             pending.account_id,
@@ -492,40 +185,25 @@ impl Latchkey {
         self.complete_sign_in(pending, Some(factor))
     }
 
-    /// Whether the password step is older than [`PENDING_SIGN_IN`]: no code can finish
-    /// it any more, and the sign-in must start again. Adapters ask this instead of
-    /// reading the error's wording.
-    pub fn pending_sign_in_expired(&self, pending: &PendingSignIn) -> bool {
-        self.now() - pending.started_at > PENDING_SIGN_IN
-    }
-
-    fn complete_sign_in(
-        &self,
-        pending: &PendingSignIn,
-        factor: Option<crate::mfa::Factor>,
-    ) -> Result<SignIn> {
+    fn complete_sign_in(&self, pending: &PendingSignIn, factor: Option<Factor>) -> Result<SignIn> {
         let now = self.now_unix();
         let tag = Some((pending.account_id, pending.username.as_str()));
         let recovery_codes_left = self.store.write(|tx| {
-            tx.execute(
-                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL, notices = 0 WHERE id = ?1",
-                [pending.account_id],
-            )?;
+            throttle::reset(tx, pending.account_id)?;
+            store::accounts::clear_notices(tx, pending.account_id)?;
             let detail = match factor {
                 None => "password",
-                Some(crate::mfa::Factor::Totp) => "password and authenticator code",
-                Some(crate::mfa::Factor::RecoveryCode { .. }) => "password and recovery code",
+                Some(Factor::Totp) => "password and authenticator code",
+                Some(Factor::RecoveryCode { .. }) => "password and recovery code",
             };
             record(tx, now, Entry::ok(tag, "sign_in", None).detail(detail))?;
             Ok(match factor {
-                Some(_) => Some(crate::mfa::codes_left(tx, pending.account_id)?),
+                Some(_) => Some(store::mfa::codes_left(tx, pending.account_id)?),
                 None => None,
             })
         })?;
 
         let at = self.now();
-        let secrets_lost = pending.secrets_lost;
-        let mfa_reset = pending.mfa_reset;
         let session = Session {
             account_id: AccountId(pending.account_id),
             username: pending.username.clone(),
@@ -540,8 +218,8 @@ impl Latchkey {
         Ok(SignIn {
             session,
             expiring_soon,
-            secrets_lost,
-            mfa_reset,
+            secrets_lost: pending.notices & NOTICE_SECRETS_LOST != 0,
+            mfa_reset: pending.notices & NOTICE_MFA_RESET != 0,
             recovery_codes_left,
         })
     }
@@ -571,63 +249,8 @@ impl Latchkey {
     /// Ends a session (audited). The data key is wiped when `session` drops here.
     pub fn sign_out(&self, session: Session) -> Result<()> {
         let now = self.now_unix();
-        self.store.write(|tx| {
-            record(
-                tx,
-                now,
-                Entry::ok(
-                    Some((session.account_id.0, &session.username)),
-                    "sign_out",
-                    None,
-                ),
-            )
-        })
-    }
-
-    /// Step-up: proves identity again with the password, refreshing the session's proof.
-    /// Failures count toward the same throttle as sign-in.
-    pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
-        let out = self.confirm_password_unguarded(session, password);
-        self.note_refusal(session, "step_up", None, &out);
-        out
-    }
-
-    fn confirm_password_unguarded(&self, session: &mut Session, password: &Password) -> Result<()> {
-        session.data_key()?;
-        if self.mfa_status(session)?.enabled {
-            return Err(Error::invalid(
-                "code",
-                "two-step verification is on: confirm with a code from your authenticator app or a recovery code",
-            ));
-        }
-        let (creds, _) = self.check_password(&session.username, password, "step_up")?;
-        if creds.id != session.account_id.0 {
-            return Err(Error::BadCredentials);
-        }
-        let now = self.now();
-        self.store.write(|tx| {
-            tx.execute(
-                "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
-                [creds.id],
-            )?;
-            record(
-                tx,
-                to_unix(now),
-                Entry::ok(Some((creds.id, &creds.username)), "step_up", None),
-            )
-        })?;
-        session.proof_at = now;
-        Ok(())
-    }
-
-    /// The one place the step-up rule is enforced: a proof younger than 10 minutes. At
-    /// 10:00 exactly the window has run out.
-    pub(crate) fn require_fresh_proof(&self, session: &Session) -> Result<()> {
-        if self.now() - session.proof_at < self.step_up_window {
-            Ok(())
-        } else {
-            Err(Error::StepUpRequired)
-        }
+        self.store
+            .write(|tx| record(tx, now, Entry::ok(session.tag(), "sign_out", None)))
     }
 
     /// A session for a program that presented an API key: bounded by the key's effective
@@ -649,23 +272,62 @@ impl Latchkey {
         }
     }
 
-    /// Whether a sensitive action would go through now without a new proof.
-    pub fn has_fresh_proof(&self, session: &Session) -> bool {
-        self.require_fresh_proof(session).is_ok()
+    /// Step-up: proves identity again with the password, refreshing the session's proof.
+    /// Failures count toward the same throttle as sign-in.
+    pub fn confirm_password(&self, session: &mut Session, password: &Password) -> Result<()> {
+        let out = self.confirm_password_unguarded(session, password);
+        self.note_refusal(session, "step_up", None, &out);
+        out
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    fn confirm_password_unguarded(&self, session: &mut Session, password: &Password) -> Result<()> {
+        session.data_key()?;
+        if self.mfa_status(session)?.enabled {
+            return Err(Error::invalid(
+                "code",
+                "two-step verification is on: confirm with a code from your authenticator app or a recovery code",
+            ));
+        }
+        let creds = self.check_own_password(session, password, "step_up")?;
+        let now = self.now();
+        self.store.write(|tx| {
+            record(
+                tx,
+                to_unix(now),
+                Entry::ok(Some((creds.id, &creds.username)), "step_up", None),
+            )
+        })?;
+        session.proof_at = now;
+        Ok(())
+    }
 
-    #[test]
-    fn throttle_grows_and_is_capped() {
-        assert_eq!(throttle_delay(0), Duration::ZERO);
-        assert_eq!(throttle_delay(4), Duration::ZERO);
-        assert_eq!(throttle_delay(5), Duration::seconds(30));
-        assert_eq!(throttle_delay(6), Duration::seconds(60));
-        assert_eq!(throttle_delay(7), Duration::seconds(120));
-        assert_eq!(throttle_delay(50), Duration::minutes(15));
+    /// Step-up with a TOTP or recovery code.
+    pub fn confirm_code(&self, session: &mut Session, code: &str) -> Result<Factor> {
+        let out = self.confirm_code_unguarded(session, code);
+        self.note_refusal(session, "step_up", None, &out);
+        out
+    }
+
+    fn confirm_code_unguarded(&self, session: &mut Session, code: &str) -> Result<Factor> {
+        let dek = session.data_key()?.clone();
+        let factor = self.check_second_factor(
+            session.account_id.0,
+            &session.username.clone(),
+            &dek,
+            code,
+            "step_up",
+        )?;
+        session.proof_at = self.now();
+        Ok(factor)
+    }
+
+    /// Step-up with whatever this account proves itself with: a code when MFA is on,
+    /// otherwise the password.
+    pub fn confirm_identity(&self, session: &mut Session, proof: &str) -> Result<()> {
+        if self.mfa_status(session)?.enabled {
+            self.confirm_code(session, proof).map(|_| ())
+        } else {
+            self.confirm_password(session, &Password::new(proof))
+        }
     }
 }

@@ -48,7 +48,7 @@ pub fn normalise(bytes: &[u8]) -> Result<Vec<u8>> {
     resized
         .to_rgba8()
         .write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| Error::Internal(format!("encoding avatar: {e}")))?;
+        .map_err(|e| Error::internal(format!("encoding avatar: {e}")))?;
     Ok(out.into_inner())
 }
 

@@ -5,7 +5,7 @@
 //! account's password with argon2id. Without the password the data key, and so every
 //! revealable secret, is unrecoverable: an administrator's reset makes them so on purpose.
 
-use crate::policy::Argon2Params;
+use crate::model::policy::Argon2Params;
 use crate::secret::{KeyBytes, Password};
 use crate::{Error, Result};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -18,7 +18,7 @@ pub(crate) const SALT_LEN: usize = 16;
 
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
+    getrandom::fill(&mut b).map_err(|e| Error::internal(format!("OS random source: {e}")))?;
     Ok(b)
 }
 
@@ -29,12 +29,12 @@ pub(crate) fn new_data_key() -> Result<KeyBytes> {
 /// The key-encryption key for a password, salt and parameters.
 pub(crate) fn derive_kek(password: &Password, salt: &[u8], p: Argon2Params) -> Result<KeyBytes> {
     let params = Params::new(p.m_kib, p.t, p.p, Some(32))
-        .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
     let mut out = Zeroizing::new([0u8; 32]);
     crate::password::count_run();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.expose().as_bytes(), salt, out.as_mut())
-        .map_err(|e| Error::Internal(format!("key derivation: {e}")))?;
+        .map_err(|e| Error::internal(format!("key derivation: {e}")))?;
     Ok(KeyBytes(out))
 }
 
@@ -54,7 +54,7 @@ pub(crate) fn seal(key: &KeyBytes, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u
                 aad,
             },
         )
-        .map_err(|_| Error::Internal("encryption failed".into()))?;
+        .map_err(|_| Error::internal("encryption failed"))?;
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce_bytes);
     out.extend_from_slice(&ct);
@@ -64,7 +64,7 @@ pub(crate) fn seal(key: &KeyBytes, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u
 /// Decrypts what [`seal`] produced; fails on a wrong key, wrong `aad` or any tampering.
 pub(crate) fn open(key: &KeyBytes, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     if sealed.len() < NONCE_LEN {
-        return Err(Error::Internal("sealed secret is truncated".into()));
+        return Err(Error::internal("sealed secret is truncated"));
     }
     let (n, ct) = sealed.split_at(NONCE_LEN);
     let mut nonce_bytes = [0u8; NONCE_LEN];
@@ -73,7 +73,7 @@ pub(crate) fn open(key: &KeyBytes, sealed: &[u8], aad: &[u8]) -> Result<Zeroizin
     cipher(key)
         .decrypt(&nonce, Payload { msg: ct, aad })
         .map(Zeroizing::new)
-        .map_err(|_| Error::Internal("a stored secret could not be decrypted".into()))
+        .map_err(|_| Error::internal("a stored secret could not be decrypted"))
 }
 
 pub(crate) fn wrap_data_key(kek: &KeyBytes, dek: &KeyBytes, aad: &[u8]) -> Result<Vec<u8>> {
@@ -85,7 +85,7 @@ pub(crate) fn unwrap_data_key(kek: &KeyBytes, wrapped: &[u8], aad: &[u8]) -> Res
     let bytes: [u8; 32] = plain
         .as_slice()
         .try_into()
-        .map_err(|_| Error::Internal("wrapped data key has the wrong length".into()))?;
+        .map_err(|_| Error::internal("wrapped data key has the wrong length"))?;
     Ok(KeyBytes(Zeroizing::new(bytes)))
 }
 

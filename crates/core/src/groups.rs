@@ -1,100 +1,50 @@
-//! Groups, custom permissions, and the policy — the administrator's tools.
+//! Groups and custom permissions: the administrator's tools for who may do what.
 
-use crate::accounts::id_by_username;
-use crate::auth::Session;
-use crate::permissions::{self, Action, Permission};
-use crate::policy::{self, Policy, PolicyUpdate};
-use crate::{validate, Error, GroupId, Latchkey, Result};
-use rusqlite::OptionalExtension;
-use serde::Serialize;
+use crate::permissions::{self, Action, Permission, PermissionSet};
+use crate::session::Session;
+use crate::store::{self, Tx};
+use crate::{validate, Error, Latchkey, Result};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Group {
-    pub id: GroupId,
-    pub name: String,
-    pub permissions: Vec<Permission>,
-    pub members: Vec<String>,
-}
+pub use crate::model::group::{Group, PermissionInfo};
 
-/// A permission the store knows, for the grid and the create-key dialog.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PermissionInfo {
-    pub resource: String,
-    pub description: String,
-    pub builtin: bool,
-}
-
-pub(crate) fn id_by_name(conn: &rusqlite::Connection, name: &str) -> Result<i64> {
-    conn.prepare_cached("SELECT id FROM groups WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("group {name:?}")))
-}
-
-/// Adds `perms` to group `id`; one it already has is left as it is.
-fn insert_permissions(
-    tx: &rusqlite::Connection,
-    id: i64,
-    perms: &permissions::PermissionSet,
-) -> Result<()> {
-    let mut st = tx.prepare_cached(
-        "INSERT OR IGNORE INTO group_permissions (group_id, resource, action) VALUES (?1, ?2, ?3)",
-    )?;
-    for p in perms {
-        st.execute((id, &p.resource, p.action.as_str()))?;
+/// Refuses permissions whose resource the store does not know, naming the first.
+fn ensure_known(tx: &mut Tx<'_>, perms: &PermissionSet) -> Result<()> {
+    match store::groups::first_unknown(tx, perms)? {
+        Some(p) => Err(Error::invalid(
+            "permissions",
+            format!("unknown permission {p}"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-fn load_group(conn: &rusqlite::Connection, id: i64) -> Result<Group> {
-    let name: String =
-        conn.query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))?;
-    let perms = permissions::from_joined(conn.query_row(
-        "SELECT group_concat(resource || ':' || action, ' ') FROM group_permissions WHERE group_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?);
-    let members = conn
-        .prepare_cached(
-            "SELECT a.username FROM group_members m JOIN accounts a ON a.id = m.account_id
-             WHERE m.group_id = ?1 ORDER BY a.username",
-        )?
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(Group {
-        id: GroupId(id),
-        name,
-        permissions: perms.into_iter().collect(),
-        members,
-    })
+/// "a:read b:write", or "none".
+fn list_text(perms: &PermissionSet) -> String {
+    if perms.is_empty() {
+        "none".into()
+    } else {
+        permissions::joined(perms)
+    }
 }
 
 impl Latchkey {
     /// Every permission resource in the store (built-in and custom).
     pub fn list_permissions(&self, session: &Session) -> Result<Vec<PermissionInfo>> {
-        self.store.read(|c| {
-            self.actor(c, session)?;
-            let mut st = c.prepare_cached(
-                "SELECT name, description, builtin FROM resources ORDER BY builtin DESC, name",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(PermissionInfo {
-                    resource: r.get(0)?,
-                    description: r.get(1)?,
-                    builtin: r.get(2)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.store.read(|tx| {
+            self.actor(tx, session)?;
+            store::groups::resources(tx)
         })
     }
 
     /// The signed-in account's permissions now.
     pub fn my_permissions(&self, session: &Session) -> Result<Vec<Permission>> {
-        self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            Ok(permissions::of_account(c, actor.id, actor.is_admin)?
-                .into_iter()
-                .collect())
+        self.store.read(|tx| {
+            let actor = self.actor(tx, session)?;
+            Ok(
+                store::groups::permissions_of_account(tx, actor.id, actor.is_admin)?
+                    .into_iter()
+                    .collect(),
+            )
         })
     }
 
@@ -112,13 +62,10 @@ impl Latchkey {
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
-                if tx.prepare_cached("SELECT 1 FROM resources WHERE name = ?1")?.exists([&name])? {
+                if store::groups::resource_exists(tx, &name)? {
                     return Err(Error::invalid("resource", "already exists"));
                 }
-                tx.execute(
-                    "INSERT INTO resources (name, description, builtin, created_at) VALUES (?1, ?2, 0, ?3)",
-                    (&name, &description, now),
-                )?;
+                store::groups::insert_resource(tx, &name, &description, false, now)?;
                 entry.target = Some(format!("{name}:read, {name}:write"));
                 Ok(PermissionInfo {
                     resource: name.clone(),
@@ -135,14 +82,7 @@ impl Latchkey {
         self.audited(session, "permission.deleted", target, |audit| {
             audit.write(self.now_unix(), |tx, actor, _| {
                 actor.require_admin()?;
-                let builtin: Option<bool> = tx
-                    .query_row(
-                        "SELECT builtin FROM resources WHERE name = ?1",
-                        [name],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match builtin {
+                match store::groups::resource_builtin(tx, name)? {
                     None => return Err(Error::NotFound(format!("permission resource {name:?}"))),
                     Some(true) => {
                         return Err(Error::Forbidden(format!(
@@ -151,30 +91,15 @@ impl Latchkey {
                     }
                     Some(false) => {}
                 }
-                // Verification reads a key's own permissions from the denormalised
-                // `api_keys.permissions` copy, which no cascade reaches: rewrite it here, or a
-                // resource re-created under the same name would come back on old keys.
-                tx.execute(
-                    "UPDATE api_keys SET permissions = coalesce(
-                        (SELECT group_concat(kp.resource || ':' || kp.action, ' ')
-                           FROM key_permissions kp WHERE kp.key_id = api_keys.id AND kp.resource != ?1), '')
-                     WHERE id IN (SELECT key_id FROM key_permissions WHERE resource = ?1)",
-                    [name],
-                )?;
-                tx.execute("DELETE FROM resources WHERE name = ?1", [name])?;
-                Ok(())
+                store::groups::delete_resource(tx, name)
             })
         })
     }
 
     pub fn list_groups(&self, session: &Session) -> Result<Vec<Group>> {
-        self.store.read(|c| {
-            self.actor(c, session)?;
-            let ids = c
-                .prepare_cached("SELECT id FROM groups ORDER BY name")?
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            ids.into_iter().map(|id| load_group(c, id)).collect()
+        self.store.read(|tx| {
+            self.actor(tx, session)?;
+            store::groups::list(tx)
         })
     }
 
@@ -187,22 +112,14 @@ impl Latchkey {
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
-                if tx
-                    .prepare_cached("SELECT 1 FROM groups WHERE name = ?1")?
-                    .exists([&name])?
-                {
+                if store::groups::name_taken(tx, &name)? {
                     return Err(Error::invalid("group", "already exists"));
                 }
-                permissions::ensure_known(tx, &perms)?;
-                tx.execute(
-                    "INSERT INTO groups (name, created_at) VALUES (?1, ?2)",
-                    (&name, now),
-                )?;
-                let id = tx.last_insert_rowid();
-                insert_permissions(tx, id, &perms)?;
-                let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
-                entry.detail = list.join(" ");
-                load_group(tx, id)
+                ensure_known(tx, &perms)?;
+                let id = store::groups::insert(tx, &name, now)?;
+                store::groups::grant(tx, id, &perms)?;
+                entry.detail = permissions::joined(&perms);
+                store::groups::load(tx, id)
             })
         })
     }
@@ -212,9 +129,8 @@ impl Latchkey {
         self.audited(session, "group.deleted", target, |audit| {
             audit.write(self.now_unix(), |tx, actor, _| {
                 actor.require_admin()?;
-                let id = id_by_name(tx, name)?;
-                tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
-                Ok(())
+                let id = store::groups::id_by_name(tx, name)?;
+                store::groups::delete(tx, id)
             })
         })
     }
@@ -233,17 +149,12 @@ impl Latchkey {
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
-                let id = id_by_name(tx, name)?;
-                permissions::ensure_known(tx, &perms)?;
-                tx.execute("DELETE FROM group_permissions WHERE group_id = ?1", [id])?;
-                insert_permissions(tx, id, &perms)?;
-                let list: Vec<String> = perms.iter().map(ToString::to_string).collect();
-                entry.detail = if list.is_empty() {
-                    "none".into()
-                } else {
-                    list.join(" ")
-                };
-                load_group(tx, id)
+                let id = store::groups::id_by_name(tx, name)?;
+                ensure_known(tx, &perms)?;
+                store::groups::revoke_all(tx, id)?;
+                store::groups::grant(tx, id, &perms)?;
+                entry.detail = list_text(&perms);
+                store::groups::load(tx, id)
             })
         })
     }
@@ -289,22 +200,13 @@ impl Latchkey {
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
-                let id = id_by_name(tx, name)?;
-                permissions::ensure_known(tx, &grant)?;
-                insert_permissions(tx, id, &grant)?;
-                for p in &revoke {
-                    tx.execute(
-                        "DELETE FROM group_permissions WHERE group_id = ?1 AND resource = ?2 AND action = ?3",
-                        (id, &p.resource, p.action.as_str()),
-                    )?;
-                }
-                let group = load_group(tx, id)?;
-                let list = |s: &permissions::PermissionSet| {
-                    let v: Vec<String> = s.iter().map(ToString::to_string).collect();
-                    if v.is_empty() { "none".to_owned() } else { v.join(" ") }
-                };
-                let now_held: permissions::PermissionSet =
-                    group.permissions.iter().cloned().collect();
+                let id = store::groups::id_by_name(tx, name)?;
+                ensure_known(tx, &grant)?;
+                store::groups::grant(tx, id, &grant)?;
+                store::groups::revoke(tx, id, &revoke)?;
+                let group = store::groups::load(tx, id)?;
+                let list = list_text;
+                let now_held: PermissionSet = group.permissions.iter().cloned().collect();
                 // Names match without regard to case: the entry names the group as stored.
                 entry.target = Some(format!("group {}", group.name));
                 entry.detail = format!(
@@ -323,14 +225,11 @@ impl Latchkey {
         self.audited(session, "group.member_added", target, |audit| {
             audit.write(self.now_unix(), |tx, actor, entry| {
                 actor.require_admin()?;
-                let gid = id_by_name(tx, group)?;
-                let aid = id_by_username(tx, username)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO group_members (account_id, group_id) VALUES (?1, ?2)",
-                    (aid, gid),
-                )?;
+                let gid = store::groups::id_by_name(tx, group)?;
+                let aid = store::accounts::id_by_username(tx, username)?;
+                store::groups::add_member(tx, gid, aid)?;
                 entry.detail = username.to_owned();
-                load_group(tx, gid)
+                store::groups::load(tx, gid)
             })
         })
     }
@@ -340,40 +239,13 @@ impl Latchkey {
         self.audited(session, "group.member_removed", target, |audit| {
             audit.write(self.now_unix(), |tx, actor, entry| {
                 actor.require_admin()?;
-                let gid = id_by_name(tx, group)?;
-                let aid = id_by_username(tx, username)?;
-                let n = tx.execute(
-                    "DELETE FROM group_members WHERE account_id = ?1 AND group_id = ?2",
-                    (aid, gid),
-                )?;
-                if n == 0 {
+                let gid = store::groups::id_by_name(tx, group)?;
+                let aid = store::accounts::id_by_username(tx, username)?;
+                if !store::groups::remove_member(tx, gid, aid)? {
                     return Err(Error::NotFound(format!("{username} in group {group}")));
                 }
                 entry.detail = username.to_owned();
-                load_group(tx, gid)
-            })
-        })
-    }
-
-    /// Changes the policy (administrators, with a fresh proof of identity).
-    pub fn set_policy(&self, session: &Session, update: &PolicyUpdate) -> Result<Policy> {
-        self.audited(session, "policy.changed", None, |audit| {
-            self.require_fresh_proof(session)?;
-            let now = self.now_unix();
-            audit.write(now, |tx, actor, entry| {
-                actor.require_admin()?;
-                let before = policy::load(tx)?;
-                let after = update.apply(before.clone())?;
-                policy::save(tx, &after)?;
-                entry.detail = format!(
-                    "min password length {}; max key lifetime {}; never-expiring keys {}; max active keys {}; argon2 {}",
-                    after.min_password_length,
-                    after.max_key_lifetime_days.map_or("none".into(), |d| format!("{d} days")),
-                    if after.never_allowed() { "allowed" } else { "not allowed" },
-                    after.max_active_keys.map_or("no limit".into(), |n| n.to_string()),
-                    after.argon2
-                );
-                Ok(after)
+                store::groups::load(tx, gid)
             })
         })
     }

@@ -1,7 +1,7 @@
 //! The downloadable key file: JSON that any language reads with its standard library.
 
 use crate::clock::rfc3339;
-use crate::keys::{Environment, KeyInfo};
+use crate::model::key::{Environment, KeyInfo};
 use crate::secret::ApiKeySecret;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -73,7 +73,7 @@ impl<'a> KeyFile<'a> {
     pub fn write(&self, path: &Path) -> Result<()> {
         let mut json = zeroize::Zeroizing::new(
             serde_json::to_vec_pretty(self)
-                .map_err(|e| Error::Internal(format!("key file: {e}")))?,
+                .map_err(|e| Error::internal(format!("key file: {e}")))?,
         );
         json.push(b'\n');
         write_private(path, &json)

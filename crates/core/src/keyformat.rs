@@ -17,6 +17,7 @@ pub const KEY_LEN: usize = 3 + 4 + 1 + RANDOM_LEN + CHECKSUM_LEN;
 
 /// What a key is for; the middle part of the key text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyKind {
     Live,
@@ -84,7 +85,7 @@ pub fn random_base62(n: usize) -> Result<Zeroizing<String>> {
     let mut buf = Zeroizing::new([0u8; 64]);
     while out.len() < n {
         getrandom::fill(buf.as_mut())
-            .map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
+            .map_err(|e| Error::internal(format!("OS random source: {e}")))?;
         for &b in buf.iter() {
             // 248 = 4 × 62: bytes at or above it would bias the low characters.
             if b < 248 && out.len() < n {

@@ -5,42 +5,57 @@
 //! what, what a valid key is, what must be audited) lives in this crate, so no adapter can
 //! skip one. It has no dependency on Tauri, GTK or any display.
 
-pub mod accounts;
-pub mod audit;
-pub mod auth;
+// Leaf modules: no rule, no store.
 pub mod avatar;
 pub mod clock;
 mod crypto;
 pub mod error;
-pub mod groups;
 pub mod ids;
 pub mod keyfile;
 pub mod keyformat;
-pub mod keys;
-pub mod mfa;
+pub mod log;
+pub mod model;
 pub mod password;
 pub mod permissions;
-pub mod policy;
 pub mod secret;
-pub mod store;
 pub mod validate;
+
+// The storage layer: every SQL statement.
+pub mod store;
+
+// Who is acting, and the audit writer every rule records through.
+pub mod audit;
+pub mod session;
+mod throttle;
+
+// The rules.
+mod account_key;
+pub mod accounts;
+pub mod auth;
+pub mod groups;
+pub mod keys;
+pub mod mfa;
+pub mod policy;
+mod serving;
 pub mod verify;
 
 pub use accounts::{Account, NewAccount, ProfileUpdate};
 pub use audit::{AuditEvent, AuditFilter};
-pub use auth::{PendingSignIn, Session, SignIn, SignInStep};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, ErrorBody, Result};
+pub use error::{Category, Code, Error, ErrorBody, Result, Unviewable};
 pub use groups::{Group, PermissionInfo};
 pub use ids::{AccountId, GroupId, KeyId};
 pub use keyfile::KeyFile;
 pub use keyformat::KeyKind;
-pub use keys::{Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyStatus, NewKey};
+pub use keys::{
+    Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyStatus, KeyUse, NewKey,
+};
 pub use mfa::{Enrollment, Factor, MfaStatus, RecoveryCodes};
 pub use permissions::{Action, Permission, PermissionSet};
 pub use policy::{Argon2Params, Policy, PolicyUpdate};
 pub use secret::{ApiKeySecret, Password};
-pub use store::api_url_for;
+pub use serving::api_url_for;
+pub use session::{AfterFailedCode, PendingSignIn, Session, SignIn, SignInStep};
 pub use verify::{Reason, Verification};
 
 use std::path::Path;
@@ -53,7 +68,7 @@ pub const DEFAULT_API_URL: &str = "http://127.0.0.1:7171";
 /// An open store and the clock its rules are judged by.
 #[derive(Debug)]
 pub struct Latchkey {
-    store: store::Store,
+    store: Arc<store::Store>,
     clock: Arc<dyn Clock>,
     api_url: String,
     step_up_window: time::Duration,
@@ -79,10 +94,10 @@ impl Latchkey {
     fn open_as(path: &Path, clock: Arc<dyn Clock>, missing: store::Missing) -> Result<Self> {
         let store = store::Store::open_with(path, clock::to_unix(clock.now()), missing)?;
         Ok(Latchkey {
-            store,
+            store: Arc::new(store),
             clock,
             api_url: DEFAULT_API_URL.to_owned(),
-            step_up_window: auth::STEP_UP_WINDOW,
+            step_up_window: session::STEP_UP_WINDOW,
             last_use: Default::default(),
         })
     }
@@ -116,12 +131,6 @@ impl Latchkey {
 
     /// True once the first administrator exists.
     pub fn is_initialized(&self) -> Result<bool> {
-        self.store
-            .read(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))?))
-    }
-
-    /// The current policy; anyone may read it (the window shows the password rule).
-    pub fn policy(&self) -> Result<Policy> {
-        self.store.read(policy::load)
+        self.store.read(store::accounts::any)
     }
 }

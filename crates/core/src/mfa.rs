@@ -1,18 +1,21 @@
 //! Multi-factor authentication: TOTP (RFC 6238: SHA-1, 6 digits, 30 s, ±1 step) with a
-//! replay guard, single-use recovery codes, and step-up by code.
+//! replay guard, single-use recovery codes, and the second-factor check sign-in and
+//! step-up share.
 //!
 //! The TOTP secret is sealed under the account's data key, so it is never stored in
 //! plaintext and is available only after the password has unwrapped that key.
 
 use crate::audit::{record, Entry};
-use crate::auth::{reserve_attempt, Session};
 use crate::secret::KeyBytes;
+use crate::session::{Session, NOTICE_MFA_RESET};
+use crate::store::{self, Tx};
+use crate::throttle::{self, Guess};
 use crate::{crypto, Error, Latchkey, Result};
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
-use std::fmt;
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Builder, Totp};
+
+pub use crate::model::mfa::{Enrollment, Factor, MfaStatus, RecoveryCodes};
 
 pub const ISSUER: &str = "Latchkey";
 pub const STEP_SECS: u64 = 30;
@@ -32,7 +35,7 @@ fn totp(secret: &[u8], account: &str) -> Result<Totp> {
         .with_issuer(Some(ISSUER))
         .with_account_name(account.replace(':', "_"))
         .build()
-        .map_err(|e| Error::Internal(format!("TOTP setup: {e}")))
+        .map_err(|e| Error::internal(format!("TOTP setup: {e}")))
 }
 
 /// The code for `unix_time` (tests and tools use it to act as an authenticator app).
@@ -42,53 +45,19 @@ pub fn code_at(secret_base32: &str, unix_time: u64) -> Result<String> {
     Ok(totp(secret.as_ref(), "x")?.generate(unix_time).to_string())
 }
 
-/// What enrolment shows once: the secret as text, the `otpauth://` URI and its QR code.
-pub struct Enrollment {
-    pub secret_base32: String,
-    pub uri: String,
-    pub qr_png: Vec<u8>,
-}
-
-impl fmt::Debug for Enrollment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Enrollment(<redacted>)")
-    }
-}
-
-impl Drop for Enrollment {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.secret_base32.zeroize();
-        self.uri.zeroize();
-        // The QR code is the secret too, as a picture of the URI.
-        self.qr_png.zeroize();
-    }
-}
-
-/// Ten single-use codes, shown once.
-pub struct RecoveryCodes(pub Vec<String>);
-
-impl fmt::Debug for RecoveryCodes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RecoveryCodes({} codes, <redacted>)", self.0.len())
-    }
-}
-
-impl Drop for RecoveryCodes {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        for c in &mut self.0 {
-            c.zeroize();
+/// The time step, within ±1 of `now`'s, whose code is `typed`.
+fn matching_step(t: &Totp, typed: &str, now: i64) -> Option<i64> {
+    let origin = (now.max(0) as u64) / STEP_SECS;
+    let mut matched = None;
+    // Every step is compared, whatever matched before, so the time taken does not say
+    // which one did.
+    for step in origin.saturating_sub(1)..=origin + 1 {
+        let expected = t.generate(step * STEP_SECS).to_string();
+        if bool::from(expected.as_bytes().ct_eq(typed.as_bytes())) {
+            matched = Some(step as i64);
         }
     }
-}
-
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
-pub struct MfaStatus {
-    pub enabled: bool,
-    /// Enrolment started but not yet confirmed with a first code.
-    pub pending: bool,
-    pub recovery_codes_left: u32,
+    matched
 }
 
 fn secret_aad(account_id: i64) -> Vec<u8> {
@@ -116,7 +85,7 @@ fn new_recovery_code() -> Result<String> {
     let limit = 256 - 256 % RECOVERY_ALPHABET.len();
     let mut n = 0;
     while n < 16 {
-        getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("OS random source: {e}")))?;
+        getrandom::fill(&mut buf).map_err(|e| Error::internal(format!("OS random source: {e}")))?;
         for &b in buf.iter() {
             if (b as usize) < limit && n < 16 {
                 if n > 0 && n % 4 == 0 {
@@ -130,55 +99,56 @@ fn new_recovery_code() -> Result<String> {
     Ok(out)
 }
 
-fn replace_recovery_codes(
-    tx: &rusqlite::Connection,
-    account_id: i64,
-    now: i64,
-) -> Result<RecoveryCodes> {
-    tx.execute(
-        "DELETE FROM recovery_codes WHERE account_id = ?1",
-        [account_id],
-    )?;
+/// A new set of recovery codes in place of the old one; the codes, shown once.
+fn replace_recovery_codes(tx: &mut Tx<'_>, account_id: i64, now: i64) -> Result<RecoveryCodes> {
+    store::mfa::delete_codes(tx, account_id)?;
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
         let code = new_recovery_code()?;
         let salt = crypto::random_bytes::<16>()?;
-        tx.execute(
-            "INSERT INTO recovery_codes (account_id, salt, digest, created_at) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![account_id, salt.as_slice(), recovery_digest(&salt, &normalise(&code)).as_slice(), now],
-        )?;
+        let digest = recovery_digest(&salt, &normalise(&code));
+        store::mfa::insert_code(tx, account_id, &salt, &digest, now)?;
         codes.push(code);
     }
     Ok(RecoveryCodes(codes))
 }
 
-/// Whether two-step verification is on (confirmed, not merely pending) for the account.
-fn mfa_on(conn: &rusqlite::Connection, account_id: i64) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT mfa_secret_ct IS NOT NULL FROM accounts WHERE id = ?1",
-        [account_id],
-        |r| r.get(0),
-    )?)
+/// What a typed second factor looks like.
+enum Typed {
+    Totp(String),
+    Recovery(String),
+    Neither,
 }
 
-pub(crate) fn codes_left(conn: &rusqlite::Connection, account_id: i64) -> Result<u32> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM recovery_codes WHERE account_id = ?1 AND used_at IS NULL",
-        [account_id],
-        |r| r.get(0),
-    )?)
+fn classify(code: &str) -> Typed {
+    let typed = normalise(code);
+    if typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit()) {
+        Typed::Totp(typed)
+    } else if typed.len() == 16 && typed.bytes().all(|b| RECOVERY_ALPHABET.contains(&b)) {
+        Typed::Recovery(typed)
+    } else {
+        Typed::Neither
+    }
 }
 
-/// Which second factor a successful check used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Factor {
-    Totp,
-    RecoveryCode { left: u32 },
+/// Who a second factor is checked for, and under which audit action.
+struct Checking<'a> {
+    account_id: i64,
+    username: &'a str,
+    action: &'a str,
+    now: i64,
+}
+
+impl Checking<'_> {
+    fn tag(&self) -> Option<(i64, &str)> {
+        Some((self.account_id, self.username))
+    }
 }
 
 impl Latchkey {
     /// Checks a TOTP or recovery code for an account, with the password throttle, the
-    /// replay guard, and an audit entry under `action`.
+    /// replay guard, and an audit entry under `action`. The attempt is counted before
+    /// the code is looked at; a right code resets the count.
     pub(crate) fn check_second_factor(
         &self,
         account_id: i64,
@@ -187,127 +157,136 @@ impl Latchkey {
         code: &str,
         action: &str,
     ) -> Result<Factor> {
-        let now = self.now_unix();
-        let tag = Some((account_id, username));
-        // Throttle checked and this attempt counted under one write lock, before the code
-        // is looked at (see `reserve_attempt`); a right code resets the count below.
+        let c = Checking {
+            account_id,
+            username,
+            action,
+            now: self.now_unix(),
+        };
+        let (sealed, last_step) = self.reserve_code_attempt(&c)?;
+        match classify(code) {
+            Typed::Totp(typed) => self.check_totp(&c, data_key, &sealed, last_step, &typed),
+            Typed::Recovery(typed) => self.check_recovery_code(&c, &typed),
+            Typed::Neither => self.code_failed(&c, "not a code"),
+        }
+    }
+
+    /// Step 1: the sealed secret and replay guard, with this attempt counted (or the
+    /// throttle's refusal).
+    fn reserve_code_attempt(&self, c: &Checking<'_>) -> Result<(Vec<u8>, i64)> {
         let (sealed, last_step, gate) = self.store.write(|tx| {
-            let (sealed, last_step): (Option<Vec<u8>>, i64) = tx.query_row(
-                "SELECT mfa_secret_ct, mfa_last_step FROM accounts WHERE id = ?1",
-                [account_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (sealed, last_step) = store::mfa::secret(tx, c.account_id)?;
             let sealed = sealed.ok_or_else(|| {
                 Error::Conflict("two-step verification is not on for this account".into())
             })?;
-            let gate = reserve_attempt(tx, account_id, tag, action, now, "code")?;
+            let gate = throttle::reserve(tx, c.account_id, c.tag(), c.action, c.now, Guess::Code)?;
             Ok((sealed, last_step, gate))
         })?;
         gate.pass()?;
+        Ok((sealed, last_step))
+    }
 
-        let typed = normalise(code);
-        // The attempt was counted before the check; a failure only needs its audit entry.
-        let fail = |why: &str| -> Result<Factor> {
-            self.store.write(|tx| {
-                record(
-                    tx,
-                    now,
-                    Entry::ok(tag, action, None).outcome("failed").detail(why),
-                )
-            })?;
-            Err(Error::invalid(
-                "code",
-                "is not correct, or was already used",
-            ))
-        };
-
-        if typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit()) {
-            let secret = crypto::open(data_key, &sealed, &secret_aad(account_id))?;
-            let t = totp(&secret, username)?;
-            let origin = (now.max(0) as u64) / STEP_SECS;
-            let mut matched = None;
-            for step in origin.saturating_sub(1)..=origin + 1 {
-                let expected = t.generate(step * STEP_SECS).to_string();
-                if bool::from(expected.as_bytes().ct_eq(typed.as_bytes())) {
-                    matched = Some(step as i64);
-                }
-            }
-            let Some(step) = matched.filter(|s| *s > last_step) else {
-                return fail(if matched.is_some() {
-                    "code replayed"
-                } else {
-                    "wrong code"
-                });
-            };
-            // The guard is also the compare-and-set: two racing uses of one code cannot
-            // both move the step forward.
-            let moved = self.store.write(|tx| {
-                let n = tx.execute(
-                    "UPDATE accounts SET mfa_last_step = ?2, failed_logins = 0, last_failed_at = NULL
-                     WHERE id = ?1 AND mfa_last_step < ?2",
-                    (account_id, step),
-                )?;
-                if n == 1 {
-                    record(tx, now, Entry::ok(tag, action, None).detail("authenticator code"))?;
-                }
-                Ok(n == 1)
-            })?;
-            return if moved {
-                Ok(Factor::Totp)
+    /// Step 2a: a TOTP code, within ±1 step and after the last one accepted. Moving the
+    /// replay guard is also the compare-and-set: two racing uses of one code cannot both
+    /// succeed.
+    fn check_totp(
+        &self,
+        c: &Checking<'_>,
+        data_key: &KeyBytes,
+        sealed: &[u8],
+        last_step: i64,
+        typed: &str,
+    ) -> Result<Factor> {
+        let secret = crypto::open(data_key, sealed, &secret_aad(c.account_id))?;
+        let matched = matching_step(&totp(&secret, c.username)?, typed, c.now);
+        let Some(step) = matched.filter(|s| *s > last_step) else {
+            let why = if matched.is_some() {
+                "code replayed"
             } else {
-                fail("code replayed")
+                "wrong code"
             };
+            return self.code_failed(c, why);
+        };
+        let moved = self.store.write(|tx| {
+            if !store::mfa::advance_step(tx, c.account_id, step)? {
+                return Ok(false);
+            }
+            throttle::reset(tx, c.account_id)?;
+            record(
+                tx,
+                c.now,
+                Entry::ok(c.tag(), c.action, None).detail("authenticator code"),
+            )?;
+            Ok(true)
+        })?;
+        if moved {
+            Ok(Factor::Totp)
+        } else {
+            self.code_failed(c, "code replayed")
         }
+    }
 
-        if typed.len() == 16 && typed.bytes().all(|b| RECOVERY_ALPHABET.contains(&b)) {
-            let candidates: Vec<(i64, Vec<u8>, Vec<u8>)> = self.store.read(|c| {
-                let mut st = c.prepare_cached(
-                    "SELECT id, salt, digest FROM recovery_codes WHERE account_id = ?1 AND used_at IS NULL",
-                )?;
-                let rows = st.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-            })?;
-            let mut hit = None;
-            for (id, salt, digest) in &candidates {
-                if bool::from(recovery_digest(salt, &typed).as_slice().ct_eq(digest)) {
-                    hit = Some(*id);
-                }
+    /// Step 2b: a recovery code, compared in constant time with every unused one, and
+    /// used at most once.
+    fn check_recovery_code(&self, c: &Checking<'_>, typed: &str) -> Result<Factor> {
+        let candidates = self
+            .store
+            .read(|tx| store::mfa::unused_codes(tx, c.account_id))?;
+        let mut hit = None;
+        for c in &candidates {
+            if bool::from(recovery_digest(&c.salt, typed).as_slice().ct_eq(&c.digest)) {
+                hit = Some(c.id);
             }
-            if let Some(id) = hit {
-                let left = self.store.write(|tx| {
-                    let n = tx.execute(
-                        "UPDATE recovery_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-                        (id, now),
-                    )?;
-                    if n != 1 {
-                        return Ok(None);
-                    }
-                    tx.execute(
-                        "UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1",
-                        [account_id],
-                    )?;
-                    let left = codes_left(tx, account_id)?;
-                    record(tx, now, Entry::ok(tag, "mfa.recovery_code_used", None).detail(format!("{left} left")))?;
-                    Ok(Some(left))
-                })?;
-                if let Some(left) = left {
-                    return Ok(Factor::RecoveryCode { left });
-                }
-            }
-            return fail("wrong recovery code");
         }
-        fail("not a code")
+        let Some(id) = hit else {
+            return self.code_failed(c, "wrong recovery code");
+        };
+        let left = self.store.write(|tx| {
+            if !store::mfa::use_code(tx, id, c.now)? {
+                return Ok(None);
+            }
+            throttle::reset(tx, c.account_id)?;
+            let left = store::mfa::codes_left(tx, c.account_id)?;
+            record(
+                tx,
+                c.now,
+                Entry::ok(c.tag(), "mfa.recovery_code_used", None).detail(format!("{left} left")),
+            )?;
+            Ok(Some(left))
+        })?;
+        match left {
+            Some(left) => Ok(Factor::RecoveryCode { left }),
+            None => self.code_failed(c, "wrong recovery code"),
+        }
+    }
+
+    /// Step 3, on failure: the attempt was counted before the check, so only its audit
+    /// entry is left to write.
+    fn code_failed(&self, c: &Checking<'_>, why: &str) -> Result<Factor> {
+        self.store.write(|tx| {
+            record(
+                tx,
+                c.now,
+                Entry::ok(c.tag(), c.action, None)
+                    .outcome("failed")
+                    .detail(why),
+            )
+        })?;
+        Err(Error::invalid(
+            "code",
+            "is not correct, or was already used",
+        ))
     }
 
     pub fn mfa_status(&self, session: &Session) -> Result<MfaStatus> {
-        self.store.read(|c| {
-            let actor = self.actor(c, session)?;
-            let (enabled, pending): (bool, bool) = c.query_row(
-                "SELECT mfa_secret_ct IS NOT NULL, mfa_pending_ct IS NOT NULL FROM accounts WHERE id = ?1",
-                [actor.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            Ok(MfaStatus { enabled, pending, recovery_codes_left: codes_left(c, actor.id)? })
+        self.store.read(|tx| {
+            let actor = self.actor(tx, session)?;
+            let (enabled, pending) = store::mfa::state(tx, actor.id)?;
+            Ok(MfaStatus {
+                enabled,
+                pending,
+                recovery_codes_left: store::mfa::codes_left(tx, actor.id)?,
+            })
         })
     }
 
@@ -321,24 +300,20 @@ impl Latchkey {
             let t = totp(secret.as_slice(), &session.username)?;
             let sealed = crypto::seal(dek, secret.as_slice(), &secret_aad(session.account_id.0))?;
             audit.write(now, |tx, actor, _| {
-                let enabled = mfa_on(tx, actor.id)?;
+                let (enabled, _) = store::mfa::state(tx, actor.id)?;
                 if enabled {
                     return Err(Error::Conflict(
                         "two-step verification is already on; disable it first".into(),
                     ));
                 }
-                tx.execute(
-                    "UPDATE accounts SET mfa_pending_ct = ?2 WHERE id = ?1",
-                    (actor.id, sealed.as_slice()),
-                )?;
-                Ok(())
+                store::mfa::set_pending(tx, actor.id, &sealed)
             })?;
             let uri = t
                 .to_url()
-                .map_err(|e| Error::Internal(format!("otpauth URI: {e}")))?;
+                .map_err(|e| Error::internal(format!("otpauth URI: {e}")))?;
             let qr_png = t
                 .to_qr_png()
-                .map_err(|e| Error::Internal(format!("QR code: {e}")))?;
+                .map_err(|e| Error::internal(format!("QR code: {e}")))?;
             Ok(Enrollment {
                 secret_base32: t.secret().to_base32(),
                 uri,
@@ -351,90 +326,58 @@ impl Latchkey {
     /// A wrong code counts toward the account's throttle and is audited, as at sign-in.
     pub fn mfa_confirm(&self, session: &Session, code: &str) -> Result<RecoveryCodes> {
         self.guarded(session, "mfa.enabled", None, || {
-        let dek = session.data_key()?;
-        let now = self.now_unix();
-        let tag = Some((session.account_id.0, session.username.as_str()));
-        let (pending, gate) = self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let pending: Option<Vec<u8>> = tx
-                .query_row(
-                    "SELECT mfa_pending_ct FROM accounts WHERE id = ?1",
-                    [actor.id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            let pending = pending.ok_or_else(|| {
-                Error::Conflict("start setting up two-step verification first".into())
+            let dek = session.data_key()?;
+            let now = self.now_unix();
+            let tag = session.tag();
+            let (pending, gate) = self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                let pending = store::mfa::pending(tx, actor.id)?.ok_or_else(|| {
+                    Error::Conflict("start setting up two-step verification first".into())
+                })?;
+                let gate = throttle::reserve(tx, actor.id, tag, "mfa.enabled", now, Guess::Code)?;
+                Ok((pending, gate))
             })?;
-            let gate = reserve_attempt(tx, actor.id, tag, "mfa.enabled", now, "code")?;
-            Ok((pending, gate))
-        })?;
-        let attempt = gate.pass()?;
-        let secret = crypto::open(dek, &pending, &secret_aad(session.account_id.0))?;
-        let t = totp(&secret, &session.username)?;
-        let typed = normalise(code);
-        let origin = (now.max(0) as u64) / STEP_SECS;
-        let step = (origin.saturating_sub(1)..=origin + 1).find(|s| {
-            bool::from(
-                t.generate(s * STEP_SECS)
-                    .to_string()
-                    .as_bytes()
-                    .ct_eq(typed.as_bytes()),
-            )
-        });
-        let Some(step) = step else {
-            self.store.write(|tx| {
-                record(
-                    tx,
-                    now,
-                    Entry::ok(tag, "mfa.enabled", None)
-                        .outcome("failed")
-                        .detail("wrong code"),
-                )
-            })?;
-            return Err(Error::invalid(
-                "code",
-                "is not correct; check the time on your device and try the next code",
-            ));
-        };
-        self.store.write(|tx| {
-            let actor = self.actor(tx, session)?;
-            let n = tx.execute(
-                "UPDATE accounts SET mfa_secret_ct = mfa_pending_ct, mfa_pending_ct = NULL, mfa_last_step = ?2
-                 WHERE id = ?1 AND mfa_pending_ct = ?3",
-                rusqlite::params![actor.id, step as i64, pending],
-            )?;
-            if n != 1 {
-                return Err(Error::Conflict(
-                    "set-up was restarted or finished elsewhere; start again".into(),
+            let attempt = gate.pass()?;
+            let secret = crypto::open(dek, &pending, &secret_aad(session.account_id.0))?;
+            let t = totp(&secret, &session.username)?;
+            let Some(step) = matching_step(&t, &normalise(code), now) else {
+                self.store.write(|tx| {
+                    record(
+                        tx,
+                        now,
+                        Entry::ok(tag, "mfa.enabled", None)
+                            .outcome("failed")
+                            .detail("wrong code"),
+                    )
+                })?;
+                return Err(Error::invalid(
+                    "code",
+                    "is not correct; check the time on your device and try the next code",
                 ));
-            }
-            // Only this attempt's count is taken back: proving one holds a new secret
-            // says nothing about earlier failed sign-ins.
-            attempt.release(tx)?;
-            let codes = replace_recovery_codes(tx, actor.id, now)?;
-            record(tx, now, Entry::ok(actor.tag(), "mfa.enabled", None))?;
-            Ok(codes)
+            };
+            self.store.write(|tx| {
+                let actor = self.actor(tx, session)?;
+                if !store::mfa::confirm_pending(tx, actor.id, &pending, step)? {
+                    return Err(Error::Conflict(
+                        "set-up was restarted or finished elsewhere; start again".into(),
+                    ));
+                }
+                // Only this attempt's count is taken back: proving one holds a new secret
+                // says nothing about earlier failed sign-ins.
+                attempt.release(tx)?;
+                let codes = replace_recovery_codes(tx, actor.id, now)?;
+                record(tx, now, Entry::ok(actor.tag(), "mfa.enabled", None))?;
+                Ok(codes)
+            })
         })
-    })
     }
 
     /// Turns MFA off (needs a fresh proof of identity).
     pub fn mfa_disable(&self, session: &Session) -> Result<()> {
         self.audited(session, "mfa.disabled", None, |audit| {
             self.require_fresh_proof(session)?;
-            let now = self.now_unix();
-            audit.write(now, |tx, actor, _| {
-                tx.execute(
-                    "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL WHERE id = ?1",
-                    [actor.id],
-                )?;
-                tx.execute(
-                    "DELETE FROM recovery_codes WHERE account_id = ?1",
-                    [actor.id],
-                )?;
-                Ok(())
+            audit.write(self.now_unix(), |tx, actor, _| {
+                store::mfa::turn_off(tx, actor.id).map(|_| ())
             })
         })
     }
@@ -445,7 +388,7 @@ impl Latchkey {
             self.require_fresh_proof(session)?;
             let now = self.now_unix();
             audit.write(now, |tx, actor, _| {
-                let enabled = mfa_on(tx, actor.id)?;
+                let (enabled, _) = store::mfa::state(tx, actor.id)?;
                 if !enabled {
                     return Err(Error::Conflict("two-step verification is not on".into()));
                 }
@@ -458,56 +401,21 @@ impl Latchkey {
     pub fn reset_mfa(&self, session: &Session, username: &str) -> Result<()> {
         let target = Some(format!("account {username}"));
         self.audited(session, "mfa.reset", target, |audit| {
-            let now = self.now_unix();
-            audit.write(now, |tx, actor, _| {
+            audit.write(self.now_unix(), |tx, actor, _| {
                 actor.require_admin()?;
-                let id = crate::accounts::id_by_username(tx, username)?;
+                let id = store::accounts::id_by_username(tx, username)?;
                 if id == actor.id {
                     return Err(Error::Forbidden(
                         "turn off your own two-step verification in Security instead".into(),
                     ));
                 }
                 // The owner is told at the next sign-in, if MFA was on (not merely pending).
-                tx.execute(
-                    "UPDATE accounts SET mfa_secret_ct = NULL, mfa_pending_ct = NULL,
-                            notices = CASE WHEN mfa_secret_ct IS NOT NULL THEN notices | ?2 ELSE notices END
-                     WHERE id = ?1",
-                    (id, crate::auth::NOTICE_MFA_RESET),
-                )?;
-                tx.execute("DELETE FROM recovery_codes WHERE account_id = ?1", [id])?;
+                if store::mfa::turn_off(tx, id)? {
+                    store::accounts::add_notices(tx, id, NOTICE_MFA_RESET)?;
+                }
                 Ok(())
             })
         })
-    }
-
-    /// Step-up with a TOTP or recovery code.
-    pub fn confirm_code(&self, session: &mut Session, code: &str) -> Result<Factor> {
-        let out = self.confirm_code_unguarded(session, code);
-        self.note_refusal(session, "step_up", None, &out);
-        out
-    }
-
-    fn confirm_code_unguarded(&self, session: &mut Session, code: &str) -> Result<Factor> {
-        let dek = session.data_key()?.clone();
-        let factor = self.check_second_factor(
-            session.account_id.0,
-            &session.username.clone(),
-            &dek,
-            code,
-            "step_up",
-        )?;
-        session.proof_at = self.now();
-        Ok(factor)
-    }
-
-    /// Step-up with whatever this account proves itself with: a code when MFA is on,
-    /// otherwise the password.
-    pub fn confirm_identity(&self, session: &mut Session, proof: &str) -> Result<()> {
-        if self.mfa_status(session)?.enabled {
-            self.confirm_code(session, proof).map(|_| ())
-        } else {
-            self.confirm_password(session, &crate::Password::new(proof))
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Password hashing (argon2id, PHC strings) and the password rules.
 
-use crate::policy::Argon2Params;
+use crate::model::policy::Argon2Params;
 use crate::secret::Password;
 use crate::{Error, Result};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
@@ -34,7 +34,7 @@ pub fn argon2_runs_in_process() -> u64 {
 
 fn hasher(p: Argon2Params) -> Result<Argon2<'static>> {
     let params = Params::new(p.m_kib, p.t, p.p, None)
-        .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -44,7 +44,7 @@ pub fn hash(password: &Password, p: Argon2Params) -> Result<String> {
     hasher(p)?
         .hash_password(password.expose().as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("hashing failed: {e}")))
+        .map_err(|e| Error::internal(format!("hashing failed: {e}")))
 }
 
 /// Checks `password` against a stored PHC string, in constant time (argon2 compares
@@ -97,7 +97,7 @@ pub fn decoy_hash(p: Argon2Params) -> Result<String> {
 
 fn assemble_decoy(p: Argon2Params) -> Result<String> {
     use argon2::password_hash::phc::{Output, ParamsString, Salt};
-    let bad = |e: &dyn std::fmt::Display| Error::Internal(format!("decoy hash: {e}"));
+    let bad = |e: &dyn std::fmt::Display| Error::internal(format!("decoy hash: {e}"));
     let params = Params::new(p.m_kib, p.t, p.p, None).map_err(|e| bad(&e))?;
     let salt = crate::crypto::random_bytes::<16>()?;
     let output = crate::crypto::random_bytes::<32>()?;
@@ -109,6 +109,20 @@ fn assemble_decoy(p: Argon2Params) -> Result<String> {
         hash: Some(Output::new(&output).map_err(|e| bad(&e))?),
     };
     Ok(phc.to_string())
+}
+
+/// The new password and its confirmation must be the same (compared in constant time):
+/// the one check every form and prompt asking twice makes.
+pub fn confirm(new: &Password, again: &Password) -> Result<()> {
+    use subtle::ConstantTimeEq;
+    if bool::from(new.expose().as_bytes().ct_eq(again.expose().as_bytes())) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "confirm password",
+            "does not match the new password",
+        ))
+    }
 }
 
 /// The password rules: length, not the username or email, not a common password.

@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Read,
@@ -22,8 +23,9 @@ impl Action {
     }
 }
 
-/// One permission, such as `keys:write` or `samples:read`.
+/// One permission, such as `keys:write` or `samples:read`; `"resource:action"` in JSON.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Permission {
     pub resource: String,
     pub action: Action,
@@ -92,74 +94,29 @@ pub fn parse_all<S: AsRef<str>>(items: &[S]) -> Result<PermissionSet> {
     items.iter().map(|s| s.as_ref().parse()).collect()
 }
 
-/// Parses "a:read b:write" as stored by the group_concat queries.
-pub(crate) fn from_joined(s: Option<String>) -> PermissionSet {
+/// Parses "a:read b:write" as the store keeps lists of permissions; anything else in
+/// it is skipped.
+pub(crate) fn from_joined(s: Option<&str>) -> PermissionSet {
     s.unwrap_or_default()
         .split(' ')
         .filter_map(|p| p.parse().ok())
         .collect()
 }
 
-/// Everything an account holds now: all permissions for an administrator, else the union
-/// of its groups' grants.
-pub(crate) fn of_account(
-    conn: &rusqlite::Connection,
-    account_id: i64,
-    is_admin: bool,
-) -> Result<PermissionSet> {
-    let sql = if is_admin {
-        "SELECT name, a FROM resources, (SELECT 'read' AS a UNION ALL SELECT 'write')
-         WHERE ?1 IS NOT NULL"
-    } else {
-        "SELECT DISTINCT gp.resource, gp.action FROM group_members gm
-         JOIN group_permissions gp ON gp.group_id = gm.group_id WHERE gm.account_id = ?1"
-    };
-    let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map([account_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = PermissionSet::new();
-    for row in rows {
-        let (res, act) = row?;
-        out.insert(Permission {
-            resource: res,
-            action: if act == "write" {
-                Action::Write
-            } else {
-                Action::Read
-            },
-        });
-    }
-    Ok(out)
+/// "a:read b:write", the form [`from_joined`] reads.
+pub(crate) fn joined<'p>(perms: impl IntoIterator<Item = &'p Permission>) -> String {
+    let list: Vec<String> = perms.into_iter().map(ToString::to_string).collect();
+    list.join(" ")
 }
-
-/// Refuses permissions that do not exist in the store, naming the first.
-pub(crate) fn ensure_known(conn: &rusqlite::Connection, perms: &PermissionSet) -> Result<()> {
-    let mut st = conn.prepare_cached("SELECT 1 FROM resources WHERE name = ?1")?;
-    for p in perms {
-        if !st.exists([&p.resource])? {
-            return Err(Error::invalid(
-                "permissions",
-                format!("unknown permission {p}"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// How a refusal of a permission the account does not hold begins (the audit log
-/// records these as refusals).
-pub(crate) const NOT_HELD: &str = "your account does not have ";
 
 /// Refuses a key permission the account does not hold, naming it.
 pub(crate) fn ensure_subset(asked: &PermissionSet, held: &PermissionSet) -> Result<()> {
-    if let Some(missing) = asked.iter().find(|p| !held.contains(*p)) {
-        return Err(Error::invalid(
-            "permissions",
-            format!("{NOT_HELD}{missing}, so a key cannot be given it"),
-        ));
+    match asked.iter().find(|p| !held.contains(*p)) {
+        Some(missing) => Err(Error::NotHeld {
+            permission: missing.to_string(),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,170 +1,37 @@
-//! Administrator-set policy: password length, key lifetime, keys per account, hashing cost.
+//! The administrator's policy: anyone may read it; changing it needs an administrator
+//! with a fresh proof of identity.
 
-use crate::{Error, Result};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::session::Session;
+use crate::store;
+use crate::{Latchkey, Result};
 
-/// argon2id cost parameters. Never below OWASP's recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Argon2Params {
-    /// Memory in KiB.
-    pub m_kib: u32,
-    /// Iterations.
-    pub t: u32,
-    /// Lanes.
-    pub p: u32,
-}
+pub use crate::model::policy::{Argon2Params, Policy, PolicyUpdate};
 
-impl Argon2Params {
-    /// OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
-    pub const OWASP: Argon2Params = Argon2Params {
-        m_kib: 19 * 1024,
-        t: 2,
-        p: 1,
-    };
-
-    pub fn validate(self) -> Result<Self> {
-        if self.m_kib < Self::OWASP.m_kib || self.m_kib > 1024 * 1024 {
-            return Err(Error::invalid(
-                "argon2 memory",
-                "must be between 19456 and 1048576 KiB",
-            ));
-        }
-        if self.t < Self::OWASP.t || self.t > 20 {
-            return Err(Error::invalid(
-                "argon2 iterations",
-                "must be between 2 and 20",
-            ));
-        }
-        if self.p < 1 || self.p > 16 {
-            return Err(Error::invalid("argon2 lanes", "must be between 1 and 16"));
-        }
-        Ok(self)
+impl Latchkey {
+    /// The current policy; anyone may read it (the window shows the password rule).
+    pub fn policy(&self) -> Result<Policy> {
+        self.store.read(store::policy::load)
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        let mut it = s.split(',').map(|x| x.trim().parse::<u32>().ok());
-        Some(Argon2Params {
-            m_kib: it.next()??,
-            t: it.next()??,
-            p: it.next()??,
+    /// Changes the policy (administrators, with a fresh proof of identity). The change is
+    /// applied to the policy as it is inside the transaction that saves it.
+    pub fn set_policy(&self, session: &Session, update: &PolicyUpdate) -> Result<Policy> {
+        self.audited(session, "policy.changed", None, |audit| {
+            self.require_fresh_proof(session)?;
+            audit.write(self.now_unix(), |tx, actor, entry| {
+                actor.require_admin()?;
+                let after = update.apply(store::policy::load(tx)?)?;
+                store::policy::save(tx, &after)?;
+                entry.detail = format!(
+                    "min password length {}; max key lifetime {}; never-expiring keys {}; max active keys {}; argon2 {}",
+                    after.min_password_length,
+                    after.max_key_lifetime_days.map_or("none".into(), |d| format!("{d} days")),
+                    if after.never_allowed() { "allowed" } else { "not allowed" },
+                    after.max_active_keys.map_or("no limit".into(), |n| n.to_string()),
+                    after.argon2
+                );
+                Ok(after)
+            })
         })
     }
-}
-
-impl fmt::Display for Argon2Params {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{},{},{}", self.m_kib, self.t, self.p)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Policy {
-    pub min_password_length: u32,
-    /// Longest lifetime a new key may have; `None` for no limit.
-    pub max_key_lifetime_days: Option<u32>,
-    /// Whether keys that never expire may be created (only when there is no maximum).
-    pub allow_never_expiring: bool,
-    /// Most active keys an account may hold (the account key not counted); `None` for no limit.
-    pub max_active_keys: Option<u32>,
-    pub argon2: Argon2Params,
-}
-
-impl Policy {
-    pub fn never_allowed(&self) -> bool {
-        self.allow_never_expiring && self.max_key_lifetime_days.is_none()
-    }
-}
-
-/// A change to the policy; `None` leaves a setting as it is. For the optional limits,
-/// `Some(None)` removes the limit.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PolicyUpdate {
-    pub min_password_length: Option<u32>,
-    pub max_key_lifetime_days: Option<Option<u32>>,
-    pub allow_never_expiring: Option<bool>,
-    pub max_active_keys: Option<Option<u32>>,
-    pub argon2: Option<Argon2Params>,
-}
-
-impl PolicyUpdate {
-    pub(crate) fn apply(&self, mut p: Policy) -> Result<Policy> {
-        if let Some(n) = self.min_password_length {
-            if !(8..=128).contains(&n) {
-                return Err(Error::invalid(
-                    "min password length",
-                    "must be between 8 and 128",
-                ));
-            }
-            p.min_password_length = n;
-        }
-        if let Some(d) = self.max_key_lifetime_days {
-            if let Some(d) = d {
-                if !(1..=3650).contains(&d) {
-                    return Err(Error::invalid(
-                        "max key lifetime",
-                        "must be between 1 and 3650 days",
-                    ));
-                }
-            }
-            p.max_key_lifetime_days = d;
-        }
-        if let Some(b) = self.allow_never_expiring {
-            p.allow_never_expiring = b;
-        }
-        if let Some(n) = self.max_active_keys {
-            if let Some(n) = n {
-                if !(1..=10_000).contains(&n) {
-                    return Err(Error::invalid(
-                        "max active keys",
-                        "must be between 1 and 10000",
-                    ));
-                }
-            }
-            p.max_active_keys = n;
-        }
-        if let Some(a) = self.argon2 {
-            p.argon2 = a.validate()?;
-        }
-        Ok(p)
-    }
-}
-
-pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Policy> {
-    Ok(conn.query_row(
-        "SELECT min_password_length, max_key_lifetime_days, allow_never_expiring, max_active_keys,
-                argon2_m_kib, argon2_t, argon2_p FROM policy WHERE id = 1",
-        [],
-        |r| {
-            Ok(Policy {
-                min_password_length: r.get(0)?,
-                max_key_lifetime_days: r.get(1)?,
-                allow_never_expiring: r.get(2)?,
-                max_active_keys: r.get(3)?,
-                argon2: Argon2Params {
-                    m_kib: r.get(4)?,
-                    t: r.get(5)?,
-                    p: r.get(6)?,
-                },
-            })
-        },
-    )?)
-}
-
-pub(crate) fn save(conn: &rusqlite::Connection, p: &Policy) -> Result<()> {
-    conn.execute(
-        "UPDATE policy SET min_password_length = ?1, max_key_lifetime_days = ?2,
-                allow_never_expiring = ?3, max_active_keys = ?4,
-                argon2_m_kib = ?5, argon2_t = ?6, argon2_p = ?7 WHERE id = 1",
-        rusqlite::params![
-            p.min_password_length,
-            p.max_key_lifetime_days,
-            p.allow_never_expiring,
-            p.max_active_keys,
-            p.argon2.m_kib,
-            p.argon2.t,
-            p.argon2.p
-        ],
-    )?;
-    Ok(())
 }

@@ -13,14 +13,13 @@
 use crate::clock::from_unix;
 use crate::keyformat::{self, KeyKind};
 use crate::keys::{digest, Environment};
-use crate::permissions::{self, Permission};
-use crate::{AccountId, Error, KeyId, Latchkey, Result};
-use rusqlite::Connection;
+use crate::permissions::Permission;
+use crate::store::{self, verify::KeyLookup, Store};
+use crate::{AccountId, KeyId, Latchkey, Result};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
@@ -29,6 +28,7 @@ use time::OffsetDateTime;
 pub const LAST_USED_RESOLUTION_SECS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Valid,
@@ -98,20 +98,6 @@ enum Way {
     NoWait,
 }
 
-// One table at the top level, the rest as correlated subqueries: with a top-level JOIN,
-// SQLite marks the statement expired when rusqlite's cache clears its bindings, and
-// every call would re-parse it (measured: 8x slower).
-const LOOKUP: &str =
-    "SELECT k.id, k.kind, k.expires_at, k.revoked_at, k.last_used_at, k.digest, k.account_id,
-        (SELECT username FROM accounts WHERE id = k.account_id),
-        (SELECT disabled FROM accounts WHERE id = k.account_id),
-        (SELECT is_admin FROM accounts WHERE id = k.account_id),
-        k.permissions,
-        (SELECT group_concat(gp.resource || ':' || gp.action, ' ')
-           FROM group_members gm JOIN group_permissions gp ON gp.group_id = gm.group_id
-          WHERE gm.account_id = k.account_id)
- FROM api_keys k WHERE k.digest = ?1";
-
 impl Latchkey {
     /// Verifies a presented key. A string that fails the format or checksum is rejected
     /// before any lookup; a found key is checked for revocation, expiry and a disabled
@@ -152,11 +138,10 @@ impl Latchkey {
         };
         let wanted = digest(presented);
         let now = self.now_unix();
-        let lookup = |c: &Connection| look_up(c, &wanted, parsed.kind == KeyKind::Acct, now);
-        let found = match way {
-            Way::NoWait => self.store.read_now(lookup)?,
-            Way::Direct | Way::Deferred => self.store.read(lookup)?,
-        };
+        let acct_key = parsed.kind == KeyKind::Acct;
+        let found = self.store.lookup_key(&wanted, way != Way::NoWait, |row| {
+            Ok(row.and_then(|r| judge(r, &wanted, acct_key, now)))
+        })?;
         let Some(f) = found else {
             return Ok(Verification::refused(Reason::NotFound));
         };
@@ -170,9 +155,11 @@ impl Latchkey {
                 // it from being written (a busy or read-only store, a full disk) must
                 // not turn a valid key away.
                 Way::Direct => {
-                    let _ = self.touch(&f.id, now);
+                    let _ = self.store.write(|tx| {
+                        store::verify::touch(tx, &f.id, now, LAST_USED_RESOLUTION_SECS)
+                    });
                 }
-                Way::Deferred | Way::NoWait => self.last_use.queue(self.path(), &f.id, now),
+                Way::Deferred | Way::NoWait => self.last_use.queue(&self.store, &f.id, now),
             }
         }
         Ok(Verification {
@@ -182,30 +169,11 @@ impl Latchkey {
             account_id: Some(AccountId(f.account_id)),
             key_id: Some(KeyId(f.id)),
             permissions: f.permissions,
-            environment: Some(if parsed.kind == KeyKind::Test {
-                Environment::Test
-            } else {
-                Environment::Live
-            }),
+            environment: Some(Environment::of(parsed.kind)),
             expires_at: f.expires_at.map(from_unix),
         })
     }
-
-    /// Coalesced last-used update: at most one write per key per minute.
-    fn touch(&self, id: &str, now: i64) -> Result<()> {
-        self.store.read(|c| {
-            c.prepare_cached(TOUCH)?.execute(rusqlite::params![
-                id,
-                now,
-                now - LAST_USED_RESOLUTION_SECS
-            ])?;
-            Ok(())
-        })
-    }
 }
-
-const TOUCH: &str = "UPDATE api_keys SET last_used_at = ?2
- WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)";
 
 struct Found {
     id: String,
@@ -218,66 +186,41 @@ struct Found {
     permissions: Vec<Permission>,
 }
 
-/// The one lookup by digest. Text and blobs are read in place from SQLite's row; only
-/// what the verdict returns is copied out.
-fn look_up(c: &Connection, wanted: &[u8; 32], acct_key: bool, now: i64) -> Result<Option<Found>> {
-    let mut st = c.prepare_cached(LOOKUP)?;
-    let mut rows = st.query([wanted.as_slice()])?;
-    let Some(r) = rows.next()? else {
-        return Ok(None);
-    };
-    let text = |i: usize| -> Result<&str> {
-        Ok(r.get_ref(i)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?
-            .unwrap_or(""))
-    };
-    let stored = r.get_ref(5)?.as_blob().map_err(rusqlite::Error::from)?;
+/// The verdict on a key the store found by its digest. Only what the verdict returns is
+/// copied out of the borrowed row.
+fn judge(r: KeyLookup<'_>, wanted: &[u8; 32], acct_key: bool, now: i64) -> Option<Found> {
     // The index found it by digest; compare again in constant time anyway, so nothing
-    // downstream depends on how SQLite compares blobs.
-    if !bool::from(stored.ct_eq(wanted.as_slice())) {
-        return Ok(None);
+    // downstream depends on how the engine compares bytes.
+    if !bool::from(r.digest.ct_eq(wanted.as_slice())) {
+        return None;
     }
-    let expires_at: Option<i64> = r.get(2)?;
-    let revoked_at: Option<i64> = r.get(3)?;
-    let disabled: bool = r.get(8)?;
-    let reason = if revoked_at.is_some_and(|t| t <= now) {
+    let reason = if r.revoked_at.is_some_and(|t| t <= now) {
         Reason::Revoked
-    } else if expires_at.is_some_and(|t| t <= now) {
+    } else if r.expires_at.is_some_and(|t| t <= now) {
         Reason::Expired
-    } else if disabled {
+    } else if r.disabled {
         Reason::AccountDisabled
     } else {
         Reason::Valid
     };
-    let account_id: i64 = r.get(6)?;
-    let permissions = if reason != Reason::Valid {
-        Vec::new()
+    let permissions = if reason == Reason::Valid {
+        effective(
+            r.key_permissions,
+            &r.account_permissions,
+            acct_key && r.kind == "acct",
+        )
     } else {
-        let is_admin: bool = r.get(9)?;
-        let admin_grants;
-        let account = if is_admin {
-            // An administrator holds everything the store knows of.
-            admin_grants = permissions::of_account(c, account_id, true)?
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" ");
-            admin_grants.as_str()
-        } else {
-            text(11)?
-        };
-        effective(text(10)?, account, acct_key && text(1)? == "acct")
+        Vec::new()
     };
-    Ok(Some(Found {
-        id: text(0)?.to_owned(),
+    Some(Found {
+        id: r.id.to_owned(),
         reason,
-        expires_at,
-        last_used_at: r.get(4)?,
-        account_id,
-        username: text(7)?.to_owned(),
+        expires_at: r.expires_at,
+        last_used_at: r.last_used_at,
+        account_id: r.account_id,
+        username: r.username.to_owned(),
         permissions,
-    }))
+    })
 }
 
 /// A key's effective permissions from the space-separated lists the store keeps: its own
@@ -319,22 +262,22 @@ const BATCH_EVERY: Duration = Duration::from_secs(1);
 const PENDING_MAX: usize = 100_000;
 
 impl LastUseQueue {
-    fn sender(&self, path: &Path) -> Option<&SyncSender<Msg>> {
+    fn sender(&self, store: &Arc<Store>) -> Option<&SyncSender<Msg>> {
         self.tx
             .get_or_init(|| {
                 let (tx, rx) = mpsc::sync_channel(QUEUE_LEN);
-                let path = path.to_path_buf();
+                let store = Arc::clone(store);
                 std::thread::Builder::new()
                     .name("latchkey-last-used".into())
-                    .spawn(move || write_last_used(&path, rx))
+                    .spawn(move || write_last_used(&store, rx))
                     .ok()
                     .map(|_| tx)
             })
             .as_ref()
     }
 
-    fn queue(&self, path: &Path, key_id: &str, at: i64) {
-        if let Some(tx) = self.sender(path) {
+    fn queue(&self, store: &Arc<Store>, key_id: &str, at: i64) {
+        if let Some(tx) = self.sender(store) {
             let msg = Msg::Used {
                 key_id: key_id.to_owned(),
                 at,
@@ -357,11 +300,11 @@ impl LastUseQueue {
 }
 
 /// The writer thread: runs until the queue's owner (the `Latchkey`) is dropped, then
-/// writes what is left and ends.
-fn write_last_used(path: &Path, rx: mpsc::Receiver<Msg>) {
-    let mut conn: Option<Connection> = None;
+/// writes what is left and ends (the store stays open until then).
+fn write_last_used(store: &Store, rx: mpsc::Receiver<Msg>) {
     let mut pending: HashMap<String, i64> = HashMap::new();
     let mut due: Option<Instant> = None;
+    let write = |pending: &mut HashMap<String, i64>| write_batch(store, pending);
     loop {
         let msg = match due {
             Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
@@ -374,16 +317,16 @@ fn write_last_used(path: &Path, rx: mpsc::Receiver<Msg>) {
                 due.get_or_insert_with(|| Instant::now() + BATCH_EVERY);
             }
             Ok(Msg::Flush(ack)) => {
-                write_batch(path, &mut conn, &mut pending);
+                write(&mut pending);
                 due = (!pending.is_empty()).then(|| Instant::now() + BATCH_EVERY);
                 let _ = ack.send(());
             }
             Err(RecvTimeoutError::Timeout) => {
-                write_batch(path, &mut conn, &mut pending);
+                write(&mut pending);
                 due = (!pending.is_empty()).then(|| Instant::now() + BATCH_EVERY);
             }
             Err(RecvTimeoutError::Disconnected) => {
-                write_batch(path, &mut conn, &mut pending);
+                write(&mut pending);
                 return;
             }
         }
@@ -392,27 +335,18 @@ fn write_last_used(path: &Path, rx: mpsc::Receiver<Msg>) {
 
 /// Writes `pending` in one transaction. A busy store keeps them for the next round;
 /// any other failure drops them (last use is advisory, never worth an error).
-fn write_batch(path: &Path, conn: &mut Option<Connection>, pending: &mut HashMap<String, i64>) {
+fn write_batch(store: &Store, pending: &mut HashMap<String, i64>) {
     if pending.is_empty() {
         return;
     }
-    let result = (|| -> Result<()> {
-        if conn.is_none() {
-            *conn = Some(crate::store::connect(path)?);
+    let result = store.write(|tx| {
+        for (id, at) in pending.iter() {
+            store::verify::touch(tx, id, *at, LAST_USED_RESOLUTION_SECS)?;
         }
-        let c = conn.as_mut().expect("just opened");
-        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut st = tx.prepare_cached(TOUCH)?;
-            for (id, at) in pending.iter() {
-                st.execute(rusqlite::params![id, at, at - LAST_USED_RESOLUTION_SECS])?;
-            }
-        }
-        tx.commit()?;
         Ok(())
-    })();
+    });
     match result {
-        Err(Error::Busy) if pending.len() <= PENDING_MAX => {}
+        Err(crate::Error::Busy) if pending.len() <= PENDING_MAX => {}
         _ => pending.clear(),
     }
 }

@@ -266,14 +266,8 @@ fn hashes_are_upgraded_at_sign_in_when_the_policy_grows() {
         t: 3,
         p: 1,
     };
-    w.lk.set_policy(
-        &admin,
-        &PolicyUpdate {
-            argon2: Some(stronger),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    w.lk.set_policy(&admin, &PolicyUpdate::default().with_argon2(stronger))
+        .unwrap();
     let k = w.lk.account_key(&admin).unwrap();
     let secret_before = w.lk.reveal_key(&admin, &k.id).unwrap();
     w.admin();
@@ -287,11 +281,9 @@ fn hashes_are_upgraded_at_sign_in_when_the_policy_grows() {
     let e = w.lk.set_policy(
         &s,
         &PolicyUpdate {
-            argon2: Some(Argon2Params {
-                m_kib: 1024,
-                t: 1,
-                p: 1,
-            }),
+            argon2_memory_kib: Some(1024),
+            argon2_iterations: Some(1),
+            argon2_lanes: Some(1),
             ..Default::default()
         },
     );

@@ -843,7 +843,7 @@ fn a_key_session_is_bounded_by_its_permissions_and_cannot_step_up() {
     assert_eq!(w.lk.list_keys(&r).unwrap().len(), 3);
     let e = w.lk.create_key(&r, &key("more", &[])).unwrap_err();
     assert_eq!(
-        (e.code(), e.to_string().contains("keys:write")),
+        (e.code().as_str(), e.to_string().contains("keys:write")),
         ("forbidden", true)
     );
     assert_eq!(
@@ -891,7 +891,7 @@ fn a_key_session_is_bounded_by_its_permissions_and_cannot_step_up() {
     w.lk.revoke_key(&s, &reader.key.id).unwrap();
     let e = w.lk.authenticate_key(reader.secret.expose()).unwrap_err();
     assert_eq!(
-        (e.code(), e.to_string()),
+        (e.code().as_str(), e.to_string()),
         (
             "invalid_key",
             "the API key is not valid (revoked)".to_string()

@@ -172,10 +172,16 @@ fn migrating_to_version_3_repairs_stale_key_permissions() {
     w.lk.delete_resource(&admin, "samples").unwrap();
     w.lk.create_resource(&admin, "samples", "again").unwrap();
     {
-        // As a version-2 store left it: the copy still names the deleted permission.
+        // As a version-2 store left it: the copy still names the deleted permission (and
+        // neither version 3 nor version 4 has been applied).
         let c = rusqlite::Connection::open(w.path()).unwrap();
         c.execute_batch(
             "UPDATE api_keys SET permissions = 'keys:read samples:read' WHERE name = 'old';
+             DROP INDEX groups_name_key;
+             DROP INDEX api_keys_account_name;
+             ALTER TABLE groups DROP COLUMN name_key;
+             ALTER TABLE api_keys DROP COLUMN name_key;
+             CREATE INDEX api_keys_account_name ON api_keys(account_id, name COLLATE NOCASE);
              DROP TABLE settings;
              ALTER TABLE accounts RENAME COLUMN notices TO secrets_lost;
              PRAGMA user_version = 2;",

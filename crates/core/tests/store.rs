@@ -155,7 +155,7 @@ fn a_version_1_store_is_migrated_in_place_with_its_keys_intact() {
     {
         // A store exactly as version 1 left it, with one account and one key.
         let c = rusqlite::Connection::open(&p).unwrap();
-        c.execute_batch(include_str!("../src/store/schema_v1.sql"))
+        c.execute_batch(include_str!("../src/store/sqlite/schema_v1.sql"))
             .unwrap();
         c.execute_batch(
             "INSERT INTO policy (id) VALUES (1);

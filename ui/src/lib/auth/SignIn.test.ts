@@ -85,7 +85,7 @@ describe('SignIn', () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Command sign_in not found.');
-    expect(alert).toHaveAttribute('data-code', 'internal');
+    expect(alert).toHaveAttribute('data-code', 'internal_error');
   });
 
   it('shows why the window returned to sign-in', () => {

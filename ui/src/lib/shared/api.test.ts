@@ -10,8 +10,16 @@ describe('api', () => {
       field: 'name',
     });
     expect(api.toApiError({ code: 'throttled', message: 'wait', retry_after_secs: 4 }).retry_after_secs).toBe(4);
-    expect(api.toApiError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
-    expect(api.toApiError(42)).toEqual({ code: 'internal', message: 'Something went wrong.' });
+    expect(api.toApiError(new Error('boom'))).toEqual({ code: 'internal_error', message: 'boom' });
+    expect(api.toApiError(42)).toEqual({ code: 'internal_error', message: 'Something went wrong.' });
+  });
+
+  it('reads an argument Tauri refused as bad input for that field', () => {
+    expect(
+      api.toApiError('invalid args `expiry` for command `create_key`: expiry: must be a date YYYY-MM-DD'),
+    ).toEqual({ code: 'invalid_input', message: 'expiry: must be a date YYYY-MM-DD', field: 'expiry' });
+    expect(api.toApiError('invalid args `firstName` for command `setup`: invalid type').field).toBe('first name');
+    expect(api.toApiError('the webview went away')).toEqual({ code: 'internal_error', message: 'the webview went away' });
   });
 
   it('passes the contract’s argument names', async () => {

@@ -24,159 +24,60 @@ export function onEvent<T>(name: string, handler: (payload: T | undefined) => vo
   };
 }
 
+import type {
+  ApiStatus,
+  AppState,
+  ClipboardCleared,
+  Code,
+  Commands,
+  Copied,
+  EnrollmentView,
+  Environment,
+  ErrorBody,
+  Expiry,
+  Grace,
+  Issued,
+  KeyInfo,
+  KeyStatus,
+  Me,
+  MfaStatus,
+  PermissionInfo,
+  Policy,
+  Saved,
+  SessionLocked,
+  Settings,
+  SignInResult,
+} from './bindings';
+
+// The types every command takes and returns are generated from Rust (bindings.ts); the
+// names below are the ones the components use.
+export type {
+  ApiStatus,
+  AppState,
+  ClipboardCleared,
+  Code,
+  Environment,
+  Expiry,
+  Grace,
+  Issued,
+  KeyStatus,
+  Me,
+  MfaStatus,
+  PermissionInfo,
+  Policy,
+  SessionLocked,
+  Settings,
+  SignInResult,
+};
 /** The one error shape every Tauri command rejects with. */
-export interface ApiError {
-  code: string;
-  message: string;
-  /** For invalid_input: which form field ("name", "email", "new password", …). */
-  field?: string;
-  /** For throttled: how long to wait. */
-  retry_after_secs?: number;
-}
-
-export type KeyStatus = 'active' | 'expiring_soon' | 'expired' | 'revoked';
-export type Environment = 'live' | 'test';
-
-export interface Me {
-  id: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  is_admin: boolean;
-  disabled: boolean;
-  groups: string[];
-  has_avatar: boolean;
-  created_at: string;
-  /** Two-step verification (TOTP) is on: step-up asks for a code instead of the password. */
-  mfa_enabled: boolean;
-  /** "resource:action", the account's current permissions. */
-  permissions: string[];
-  /** "data:image/png;base64,…" (256×256) or null → draw initials. */
-  avatar: string | null;
-}
-
-export interface KeyView {
-  id: string;
-  name: string;
-  hint: string;
-  kind: 'live' | 'test' | 'acct';
-  environment: Environment;
-  permissions: string[];
-  account_key: boolean;
-  revealable: boolean;
-  viewable: boolean;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  /** When it stopped — or, during a regeneration grace period, will stop — working. */
-  revoked_at: string | null;
-  replaced_by: string | null;
-  status: KeyStatus;
-  account: string;
-}
-
-export interface Issued {
-  key: KeyView;
-  secret: string;
-}
-
-export interface Policy {
-  min_password_length: number;
-  max_key_lifetime_days: number | null;
-  allow_never_expiring: boolean;
-  max_active_keys: number | null;
-  argon2: { m_kib: number; t: number; p: number };
-}
-
-export interface PermissionInfo {
-  resource: string;
-  description: string;
-  builtin: boolean;
-}
-
-export interface Settings {
-  /** null = never; else 10..=300. */
-  clipboard_clear_secs: number | null;
-  /** 1..=240. */
-  idle_lock_mins: number;
-  /** Serve the loopback JSON API from the app. Absent from older Rust builds. */
-  api_enabled?: boolean;
-  /** 1024..=65535, default 7171. */
-  api_port?: number;
-}
-
-export interface ApiStatus {
-  running: boolean;
-  url: string | null;
-}
-
-export type Expiry =
-  | { type: 'days'; value: 7 | 30 | 60 | 90 }
-  | { type: 'on'; value: string }
-  | { type: 'never' };
-
-export type Grace = 'immediately' | 'minutes15' | 'hour1' | 'hours6' | 'hours24';
-
-export interface SignInResult {
-  me: Me;
-  expiring_soon: KeyView[];
-  secrets_lost: boolean;
-  /** An administrator turned two-step verification off since the last sign-in. Absent from older Rust builds. */
-  mfa_reset?: boolean;
-  /** With MFA on: unused recovery codes left (warn at 3 or fewer); null when MFA is off. */
-  recovery_codes_left: number | null;
-}
-
-export interface AppState {
-  initialized: boolean;
-  me: Me | null;
-  store_path: string;
-  settings: Settings;
-  policy: Policy;
-}
-
-export interface CopyResult {
-  clear_after_secs: number | null;
-}
-
-export interface DownloadResult {
-  path: string;
-}
-
-export interface MfaStatus {
-  enabled: boolean;
-  /** Enrolment started but not yet confirmed with a first code. */
-  pending: boolean;
-  recovery_codes_left: number;
-}
-
-export interface MfaEnrollment {
-  /** "data:image/png;base64,…" of `uri`. */
-  qr: string;
-  /** Base32 text, for entering by hand. */
-  secret: string;
-  /** otpauth://totp/Latchkey:<user>?… */
-  uri: string;
-}
+export type ApiError = ErrorBody;
+export type KeyView = KeyInfo;
+export type CopyResult = Copied;
+export type DownloadResult = Saved;
+export type MfaEnrollment = EnrollmentView;
 
 /** Recovery codes at or below this number are a warning. */
 export const RECOVERY_CODES_LOW = 3;
-
-/**
- * What became of a copied secret (event `clipboard-cleared`): cleared by its timer or by
- * a lock, replaced by something another app copied (left alone), or a clear that failed
- * (it may still be there).
- */
-export interface ClipboardCleared {
-  reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed';
-}
-
-/** Event `session-locked`: Rust ended the session after the idle time from Settings. */
-export interface SessionLocked {
-  reason: 'idle';
-  idle_lock_mins: number | null;
-}
 
 export function isApiError(value: unknown): value is ApiError {
   return (
@@ -195,9 +96,21 @@ export function toApiError(value: unknown): ApiError {
     if (typeof value.retry_after_secs === 'number') e.retry_after_secs = value.retry_after_secs;
     return e;
   }
-  if (typeof value === 'string') return { code: 'internal', message: value };
-  if (value instanceof Error) return { code: 'internal', message: value.message };
-  return { code: 'internal', message: 'Something went wrong.' };
+  if (typeof value === 'string') return fromTauri(value);
+  if (value instanceof Error) return { code: 'internal_error', message: value.message };
+  return { code: 'internal_error', message: 'Something went wrong.' };
+}
+
+/**
+ * Tauri refuses an argument of the wrong shape before the command runs, with text such as
+ * "invalid args `expiry` for command `create_key`: expiry: must be a date YYYY-MM-DD":
+ * that is bad input, for the field it names.
+ */
+function fromTauri(text: string): ApiError {
+  const m = /^invalid args `([^`]+)` for command `[^`]+`: (.*)$/s.exec(text);
+  if (!m) return { code: 'internal_error', message: text };
+  const field = m[1].replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  return { code: 'invalid_input', message: m[2], field };
 }
 
 // A command answering not_signed_in means the session ended behind the window's back
@@ -208,9 +121,12 @@ export function onNotSignedIn(handler: (() => void) | null): void {
   notSignedInHandler = handler;
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<K extends keyof Commands>(
+  cmd: K,
+  args?: Commands[K]['args'],
+): Promise<Commands[K]['result']> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<Commands[K]['result']>(cmd, args);
   } catch (e) {
     const err = toApiError(e);
     if (err.code === 'not_signed_in') notSignedInHandler?.();
@@ -218,36 +134,29 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-export const appState = () => call<AppState>('app_state');
+export const appState = () => call('app_state');
 
-export const setup = (a: {
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  password: string;
-  confirm: string;
-}) => call<SignInResult>('setup', a);
+export const setup = (a: Commands['setup']['args']) => call('setup', a);
 
 export const signIn = (login: string, password: string) =>
-  call<SignInResult>('sign_in', { login, password });
+  call('sign_in', { login, password });
 /** The second step of a sign-in with MFA: a TOTP code or a recovery code. */
-export const signInCode = (code: string) => call<SignInResult>('sign_in_code', { code });
-export const signOut = () => call<null>('sign_out');
+export const signInCode = (code: string) => call('sign_in_code', { code });
+export const signOut = () => call('sign_out');
 /** Input in the window: postpones Rust's idle lock. Throttled by the caller (idle.ts). */
-export const touchActivity = () => call<null>('touch_activity');
+export const touchActivity = () => call('touch_activity');
 
-export const me = () => call<Me>('me');
+export const me = () => call('me');
 export const updateProfile = (firstName: string, lastName: string, email: string) =>
-  call<Me>('update_profile', { firstName, lastName, email });
-export const setAvatar = (bytes: number[]) => call<Me>('set_avatar', { bytes });
-export const clearAvatar = () => call<Me>('clear_avatar');
+  call('update_profile', { firstName, lastName, email });
+export const setAvatar = (bytes: number[]) => call('set_avatar', { bytes });
+export const clearAvatar = () => call('clear_avatar');
 export const changePassword = (current: string, next: string, confirm: string) =>
-  call<null>('change_password', { current, new: next, confirm });
-export const policy = () => call<Policy>('policy');
+  call('change_password', { current, new: next, confirm });
+export const policy = () => call('policy');
 
-export const listPermissions = () => call<PermissionInfo[]>('list_permissions');
-export const listKeys = () => call<KeyView[]>('list_keys');
+export const listPermissions = () => call('list_permissions');
+export const listKeys = () => call('list_keys');
 export const createKey = (a: {
   name: string;
   permissions: string[];
@@ -255,33 +164,33 @@ export const createKey = (a: {
   expiry: Expiry;
   /** Keep it encrypted so it can be viewed again later (after step-up). Sent only when true. */
   revealable?: boolean;
-}) => call<Issued>('create_key', a);
+}) => call('create_key', a);
 export const editKey = (id: string, changes: { name?: string; permissions?: string[] }) =>
-  call<KeyView>('edit_key', { id, ...changes });
+  call('edit_key', { id, ...changes });
 export const regenerateKey = (id: string, grace: Grace) =>
-  call<Issued>('regenerate_key', { id, grace });
-export const revokeKey = (id: string) => call<KeyView>('revoke_key', { id });
-export const confirmPassword = (password: string) => call<null>('confirm_password', { password });
+  call('regenerate_key', { id, grace });
+export const revokeKey = (id: string) => call('revoke_key', { id });
+export const confirmPassword = (password: string) => call('confirm_password', { password });
 
-export const accountKey = () => call<KeyView>('account_key');
-export const revealAccountKey = () => call<string>('reveal_account_key');
-export const resetAccountKey = () => call<Issued>('reset_account_key');
+export const accountKey = () => call('account_key');
+export const revealAccountKey = () => call('reveal_account_key');
+export const resetAccountKey = () => call('reset_account_key');
 
-export const copyKey = (id: string) => call<CopyResult>('copy_key', { id });
-export const downloadKey = (id: string) => call<DownloadResult | null>('download_key', { id });
-export const forgetSecret = (id: string) => call<null>('forget_secret', { id });
+export const copyKey = (id: string) => call('copy_key', { id });
+export const downloadKey = (id: string) => call('download_key', { id });
+export const forgetSecret = (id: string) => call('forget_secret', { id });
 
-export const revealKey = (id: string) => call<string>('reveal_key', { id });
+export const revealKey = (id: string) => call('reveal_key', { id });
 
-export const mfaStatus = () => call<MfaStatus>('mfa_status');
-export const mfaEnroll = () => call<MfaEnrollment>('mfa_enroll');
-export const mfaConfirm = (code: string) => call<string[]>('mfa_confirm', { code });
-export const mfaDisable = () => call<null>('mfa_disable');
-export const mfaNewRecoveryCodes = () => call<string[]>('mfa_new_recovery_codes');
-export const copyRecoveryCodes = () => call<CopyResult>('copy_recovery_codes');
-export const downloadRecoveryCodes = () => call<DownloadResult | null>('download_recovery_codes');
-export const forgetRecoveryCodes = () => call<null>('forget_recovery_codes');
+export const mfaStatus = () => call('mfa_status');
+export const mfaEnroll = () => call('mfa_enroll');
+export const mfaConfirm = (code: string) => call('mfa_confirm', { code });
+export const mfaDisable = () => call('mfa_disable');
+export const mfaNewRecoveryCodes = () => call('mfa_new_recovery_codes');
+export const copyRecoveryCodes = () => call('copy_recovery_codes');
+export const downloadRecoveryCodes = () => call('download_recovery_codes');
+export const forgetRecoveryCodes = () => call('forget_recovery_codes');
 
-export const getSettings = () => call<Settings>('settings');
-export const setSettings = (settings: Settings) => call<Settings>('set_settings', { settings });
-export const apiStatus = () => call<ApiStatus>('api_status');
+export const getSettings = () => call('settings');
+export const setSettings = (settings: Settings) => call('set_settings', { settings });
+export const apiStatus = () => call('api_status');

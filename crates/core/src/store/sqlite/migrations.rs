@@ -1,6 +1,8 @@
 //! Schema versions, applied in order inside one `BEGIN IMMEDIATE` transaction so a
 //! half-migrated store can never be observed, even by a second process starting at once.
 
+use super::SqliteDb;
+use crate::store::Tx;
 use crate::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -12,24 +14,39 @@ const STEPS: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
 ];
 
 /// The newest store version this build understands.
 pub const LATEST: i64 = STEPS.len() as i64;
 
-/// Rows every store starts with, written with the first version.
-fn seed(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
-    tx.execute("INSERT INTO policy (id) VALUES (1)", [])?;
-    for (name, description) in [
-        ("account", "The account's own profile"),
-        ("keys", "The account's API keys"),
-    ] {
-        tx.execute(
-            "INSERT INTO resources (name, builtin, description, created_at) VALUES (?1, 1, ?2, ?3)",
-            (name, description, now),
-        )?;
+/// What a step needs done in Rust after its SQL, in the same transaction.
+fn after_step(version: usize, tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
+    match version {
+        1 => crate::store::seed(
+            &mut Tx {
+                db: &mut SqliteDb(tx),
+            },
+            now,
+        ),
+        4 => {
+            // Folded names, as the rules fold them (Unicode lower case).
+            for table in ["groups", "api_keys"] {
+                let rows: Vec<(i64, String)> = tx
+                    .prepare(&format!("SELECT rowid, name FROM {table}"))?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut st = tx.prepare(&format!(
+                    "UPDATE {table} SET name_key = ?2 WHERE rowid = ?1"
+                ))?;
+                for (id, name) in rows {
+                    st.execute((id, crate::validate::fold(&name)))?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Brings the store to [`LATEST`]. The write lock is taken only when there is something
@@ -56,9 +73,7 @@ pub fn migrate(conn: &mut Connection, now: i64, shown: &str) -> Result<()> {
     }
     for (i, step) in STEPS.iter().enumerate().skip(current as usize) {
         tx.execute_batch(step)?;
-        if i == 0 {
-            seed(&tx, now)?;
-        }
+        after_step(i + 1, &tx, now)?;
     }
     if current < LATEST {
         tx.execute_batch(&format!(

@@ -1,0 +1,24 @@
+//! `latchkey audit`: the audit log (administrators see everyone's events).
+
+use crate::args::AuditArgs;
+use crate::ctx::Ctx;
+use crate::{output, to_json};
+use latchkey_core::{AuditFilter, Error};
+
+pub fn run(ctx: &mut Ctx, a: AuditArgs) -> Result<(), Error> {
+    let s = ctx.sign_in(&a.acting)?;
+    let events = ctx.lk.audit(
+        &s,
+        &AuditFilter {
+            actor: a.actor,
+            action: a.action,
+            limit: Some(a.limit),
+        },
+    )?;
+    if a.csv {
+        print!("{}", latchkey_core::audit::to_csv(&events));
+    } else {
+        ctx.print(output::audit(&events), to_json(&events));
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! One file per area of the command line; [`run`] opens the store and dispatches.
+
+mod account;
+mod account_key;
+mod audit;
+mod group;
+mod init;
+mod key;
+mod mfa;
+mod permission;
+mod policy;
+mod serve;
+mod verify;
+
+use crate::args::{Cli, Command, KeyCmd};
+use crate::ctx::Ctx;
+use crate::prompt::Prompter;
+use latchkey_core::{Error, Latchkey};
+
+/// Runs the command; the exit status on success (`key verify` says 1 for a key that is
+/// not valid).
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    let path = match cli.db {
+        Some(p) => p,
+        None => latchkey_core::store::path_from_env()?,
+    };
+    // Commands without an acting user: every request (or key) speaks for itself.
+    match &cli.command {
+        Command::Key(KeyCmd::Verify { key }) => {
+            return verify::run(&path, key.as_deref(), cli.json)
+        }
+        Command::Serve(a) => {
+            serve::run(&path, a.port, cli.json)?;
+            return Ok(0);
+        }
+        _ => {}
+    }
+
+    let mut ctx = Ctx {
+        lk: Latchkey::open(&path)?,
+        json: cli.json,
+        prompter: Prompter::new(cli.password_stdin),
+    };
+    match cli.command {
+        Command::Init(a) => init::run(&mut ctx, a)?,
+        Command::Account(cmd) => account::run(&mut ctx, cmd)?,
+        Command::Key(cmd) => key::run(&mut ctx, cmd)?,
+        Command::AccountKey(cmd) => account_key::run(&mut ctx, cmd)?,
+        Command::Group(cmd) => group::run(&mut ctx, cmd)?,
+        Command::Permission(cmd) => permission::run(&mut ctx, cmd)?,
+        Command::Policy(cmd) => policy::run(&mut ctx, cmd)?,
+        Command::Mfa(cmd) => mfa::run(&mut ctx, cmd)?,
+        Command::Audit(a) => audit::run(&mut ctx, a)?,
+        // Handled above, before any acting user is needed.
+        Command::Serve(_) => {}
+    }
+    Ok(0)
+}

@@ -1,0 +1,26 @@
+//! `latchkey key verify [KEY]`: exit 0 for a valid key, 1 for one that is not.
+
+use crate::output;
+use latchkey_core::{Error, Latchkey};
+use std::io::Read;
+use std::path::Path;
+
+pub fn run(path: &Path, key: Option<&str>, json: bool) -> Result<u8, Error> {
+    // Never a new empty store at a mistyped path: every key would be "not found".
+    let lk = Latchkey::open_existing(path)?;
+    let text = match key {
+        Some(k) => k.to_owned(),
+        None => {
+            let mut s = String::new();
+            std::io::stdin().take(4096).read_to_string(&mut s)?;
+            s
+        }
+    };
+    let v = lk.verify(&text)?;
+    if json {
+        println!("{}", crate::to_json(&v));
+    } else {
+        println!("{}", output::verification(&v));
+    }
+    Ok(if v.valid { 0 } else { 1 })
+}

@@ -1,0 +1,76 @@
+//! Tauri commands, one file per area: each parses its input, calls one core function
+//! and maps the error. All are `async` and run the core on the blocking pool, so argon2
+//! and the store never freeze the window.
+
+pub mod account;
+pub mod clipboard;
+pub mod keys;
+pub mod mfa;
+pub mod session;
+pub mod settings;
+
+use crate::clipboard::ClearOutcome;
+use crate::error::CommandResult;
+use crate::state::{Desk, SharedDesk};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+/// Runs a command's work on the blocking pool. Every command is activity for the idle
+/// lock.
+async fn blocking<T: Send + 'static>(
+    desk: &State<'_, SharedDesk>,
+    f: impl FnOnce(&Desk) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    run_blocking(desk.inner().clone(), f).await
+}
+
+async fn run_blocking<T: Send + 'static>(
+    desk: SharedDesk,
+    f: impl FnOnce(&Desk) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    desk.activity.touch();
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| crate::error::task_failed("a command", &e))?
+}
+
+/// Tells the window what became of our clipboard content (`cleared_as` when it was
+/// cleared: "timer", "lock").
+pub fn emit_clipboard(app: &AppHandle, outcome: ClearOutcome, cleared_as: &'static str) {
+    let Some(reason) = outcome.event_reason(cleared_as) else {
+        return;
+    };
+    let _ = app.emit("clipboard-cleared", ClipboardCleared { reason });
+}
+
+/// Event `clipboard-cleared`: what became of a copied secret.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ClipboardCleared {
+    /// `timer` or `lock` (cleared), `exit`, `replaced` (another app copied something; left
+    /// alone) or `failed` (it may still be there).
+    #[ts(type = "'timer' | 'lock' | 'exit' | 'replaced' | 'failed'")]
+    pub reason: &'static str,
+}
+
+/// Where a download was saved (`null` when the save dialog was cancelled).
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Saved {
+    pub path: String,
+}
+
+/// A copied secret, and when it leaves the clipboard (`null`: never).
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Copied {
+    pub clear_after_secs: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Event `session-locked`: Rust ended the session after the idle time from Settings.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SessionLocked {
+    #[ts(type = "'idle'")]
+    pub reason: &'static str,
+    pub idle_lock_mins: Option<u32>,
+}

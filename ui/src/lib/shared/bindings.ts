@@ -1,0 +1,283 @@
+// Generated from the Rust types by `cargo test -p latchkey-desktop bindings`; do not edit.
+// Rewrite it with `UPDATE_BINDINGS=1 cargo test -p latchkey-desktop bindings`.
+
+/**
+ * An account's row id.
+ */
+export type AccountId = number;
+
+/**
+ * A group's row id.
+ */
+export type GroupId = number;
+
+/**
+ * An API key's public identifier: random, so ids reveal nothing about how many keys exist.
+ */
+export type KeyId = string;
+
+/**
+ * One permission, such as `keys:write` or `samples:read`; `"resource:action"` in JSON.
+ */
+export type Permission = string;
+
+/**
+ * Every code a user or a program can receive, from the core or from an adapter.
+ */
+export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
+
+/**
+ * What adapters send to a user or a program when an action fails.
+ */
+export type ErrorBody = { code: Code, message: string, 
+/**
+ * For `invalid_input`: which form field ("name", "email", "new password", …).
+ */
+field?: string, 
+/**
+ * For `throttled`: how long to wait.
+ */
+retry_after_secs?: number, };
+
+export type Account = { id: AccountId, username: string, first_name: string, last_name: string, email: string | null, is_admin: boolean, disabled: boolean, groups: Array<string>, has_avatar: boolean, 
+/**
+ * Two-step verification (TOTP) is on: step-up asks for a code instead of the password.
+ */
+mfa_enabled: boolean, created_at: string, };
+
+/**
+ * What a key is for; the middle part of the key text.
+ */
+export type KeyKind = "live" | "test" | "acct";
+
+export type Environment = "live" | "test";
+
+export type KeyStatus = "active" | "expiring_soon" | "expired" | "revoked";
+
+/**
+ * What the list shows of a key. Never the secret.
+ */
+export type KeyInfo = { id: KeyId, name: string, hint: string, kind: KeyKind, environment: Environment, 
+/**
+ * The permissions the key was given (an account key: all of the account's).
+ */
+permissions: Array<Permission>, account_key: boolean, 
+/**
+ * The secret can be viewed again after step-up.
+ */
+revealable: boolean, 
+/**
+ * The account's owner can view it now (false after an administrator's reset).
+ */
+viewable: boolean, created_at: string, expires_at: string | null, last_used_at: string | null, 
+/**
+ * When it stopped (or, during a regeneration grace period, will stop) working.
+ */
+revoked_at: string | null, replaced_by: KeyId | null, status: KeyStatus, account: string, };
+
+/**
+ * When a new key stops working. In JSON: `{"type": "days", "value": 30}`,
+ * `{"type": "on", "value": "2031-01-31"}` or `{"type": "never"}`.
+ */
+export type Expiry = { "type": "days", "value": number } | { "type": "on", "value": string } | { "type": "never" };
+
+/**
+ * How long a regenerated key's predecessor keeps working.
+ */
+export type Grace = "immediately" | "minutes15" | "hour1" | "hours6" | "hours24";
+
+/**
+ * argon2id cost parameters. Never below OWASP's recommendation.
+ */
+export type Argon2Params = { 
+/**
+ * Memory in KiB.
+ */
+m_kib: number, 
+/**
+ * Iterations.
+ */
+t: number, 
+/**
+ * Lanes.
+ */
+p: number, };
+
+export type Policy = { min_password_length: number, 
+/**
+ * Longest lifetime a new key may have; `None` for no limit.
+ */
+max_key_lifetime_days: number | null, 
+/**
+ * Whether keys that never expire may be created (only when there is no maximum).
+ */
+allow_never_expiring: boolean, 
+/**
+ * Most active keys an account may hold (the account key not counted); `None` for no limit.
+ */
+max_active_keys: number | null, argon2: Argon2Params, };
+
+/**
+ * A permission resource the store knows, for the grid and the create-key dialog.
+ */
+export type PermissionInfo = { resource: string, description: string, builtin: boolean, };
+
+export type Group = { id: GroupId, name: string, permissions: Array<Permission>, members: Array<string>, };
+
+export type MfaStatus = { enabled: boolean, 
+/**
+ * Enrolment started but not yet confirmed with a first code.
+ */
+pending: boolean, recovery_codes_left: number, };
+
+export type AuditEvent = { id: number, at: string, 
+/**
+ * The acting account's username, if the actor is known.
+ */
+actor: string | null, 
+/**
+ * What happened, e.g. `key.created`, `sign_in`.
+ */
+action: string, 
+/**
+ * What it happened to, e.g. `key 3hV… (ci deploy)`.
+ */
+target: string | null, 
+/**
+ * `ok`, `failed`, `throttled`, `refused`.
+ */
+outcome: string, detail: string, };
+
+export type SecretText = string;
+
+export type Settings = { 
+/**
+ * Seconds before a copied secret is cleared, 10 to 300; `None` never clears (not
+ * advised).
+ */
+clipboard_clear_secs: number | null, 
+/**
+ * Minutes without keyboard or mouse activity before the window locks, 1 to 240.
+ */
+idle_lock_mins: number, 
+/**
+ * Serve the loopback JSON API from the app while it runs. (Optional when sent: a
+ * missing one is off.)
+ */
+api_enabled?: boolean, 
+/**
+ * 1024 to 65535; 7171 unless set.
+ */
+api_port?: number, };
+
+/**
+ * Whether the app serves the JSON API now, and at which address.
+ */
+export type ApiStatus = { running: boolean, url: string | null, };
+
+/**
+ * The signed-in account as the window shows it.
+ */
+export type Me = { 
+/**
+ * "resource:action", the account's current permissions.
+ */
+permissions: Array<string>, 
+/**
+ * "data:image/png;base64,…" (256×256), or null to draw initials.
+ */
+avatar: string | null, id: AccountId, username: string, first_name: string, last_name: string, email: string | null, is_admin: boolean, disabled: boolean, groups: Array<string>, has_avatar: boolean, 
+/**
+ * Two-step verification (TOTP) is on: step-up asks for a code instead of the password.
+ */
+mfa_enabled: boolean, created_at: string, };
+
+export type SignInResult = { me: Me, expiring_soon: Array<KeyInfo>, secrets_lost: boolean, 
+/**
+ * An administrator turned two-step verification off since the last sign-in.
+ */
+mfa_reset: boolean, 
+/**
+ * With MFA on: unused recovery codes left (the window warns at 3 or fewer).
+ */
+recovery_codes_left: number | null, };
+
+export type AppState = { initialized: boolean, me: Me | null, store_path: string, settings: Settings, policy: Policy, };
+
+/**
+ * A key as the window shows it once: the description and the secret.
+ */
+export type Issued = { key: KeyInfo, secret: SecretText, };
+
+/**
+ * What the enrolment screen shows: the QR code (PNG data URL), the secret as text, and
+ * the `otpauth://` URI it encodes.
+ */
+export type EnrollmentView = { qr: string, secret: SecretText, uri: SecretText, };
+
+/**
+ * A copied secret, and when it leaves the clipboard (`null`: never).
+ */
+export type Copied = { clear_after_secs: number | null, };
+
+/**
+ * Where a download was saved (`null` when the save dialog was cancelled).
+ */
+export type Saved = { path: string, };
+
+/**
+ * Event `clipboard-cleared`: what became of a copied secret.
+ */
+export type ClipboardCleared = { 
+/**
+ * `timer` or `lock` (cleared), `exit`, `replaced` (another app copied something; left
+ * alone) or `failed` (it may still be there).
+ */
+reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed', };
+
+/**
+ * Event `session-locked`: Rust ended the session after the idle time from Settings.
+ */
+export type SessionLocked = { reason: 'idle', idle_lock_mins: number | null, };
+
+/** Every command: the arguments the window sends (camelCase, as Tauri expects) and
+ * what it answers. On failure every command rejects with an `ErrorBody`. */
+export interface Commands {
+  account_key: { args: Record<string, never>; result: KeyInfo };
+  api_status: { args: Record<string, never>; result: ApiStatus };
+  app_state: { args: Record<string, never>; result: AppState };
+  change_password: { args: { current: string; new: string; confirm: string }; result: null };
+  clear_avatar: { args: Record<string, never>; result: Me };
+  confirm_password: { args: { password: string }; result: null };
+  copy_key: { args: { id: string }; result: Copied };
+  copy_recovery_codes: { args: Record<string, never>; result: Copied };
+  create_key: { args: { name: string; permissions: Array<string>; environment: Environment; expiry: Expiry; revealable?: boolean | null }; result: Issued };
+  download_key: { args: { id: string }; result: Saved | null };
+  download_recovery_codes: { args: Record<string, never>; result: Saved | null };
+  edit_key: { args: { id: string; name?: string | null; permissions?: Array<string> | null }; result: KeyInfo };
+  forget_recovery_codes: { args: Record<string, never>; result: null };
+  forget_secret: { args: { id: string }; result: null };
+  list_keys: { args: Record<string, never>; result: Array<KeyInfo> };
+  list_permissions: { args: Record<string, never>; result: Array<PermissionInfo> };
+  me: { args: Record<string, never>; result: Me };
+  mfa_confirm: { args: { code: string }; result: Array<SecretText> };
+  mfa_disable: { args: Record<string, never>; result: null };
+  mfa_enroll: { args: Record<string, never>; result: EnrollmentView };
+  mfa_new_recovery_codes: { args: Record<string, never>; result: Array<SecretText> };
+  mfa_status: { args: Record<string, never>; result: MfaStatus };
+  policy: { args: Record<string, never>; result: Policy };
+  regenerate_key: { args: { id: string; grace: Grace }; result: Issued };
+  reset_account_key: { args: Record<string, never>; result: Issued };
+  reveal_account_key: { args: Record<string, never>; result: SecretText };
+  reveal_key: { args: { id: string }; result: SecretText };
+  revoke_key: { args: { id: string }; result: KeyInfo };
+  set_avatar: { args: { bytes: Array<number> }; result: Me };
+  set_settings: { args: { settings: Settings }; result: Settings };
+  settings: { args: Record<string, never>; result: Settings };
+  setup: { args: { username: string; email: string; firstName: string; lastName: string; password: string; confirm: string }; result: SignInResult };
+  sign_in: { args: { login: string; password: string }; result: SignInResult };
+  sign_in_code: { args: { code: string }; result: SignInResult };
+  sign_out: { args: Record<string, never>; result: null };
+  touch_activity: { args: Record<string, never>; result: null };
+  update_profile: { args: { firstName: string; lastName: string; email: string }; result: Me };
+}
