@@ -3,12 +3,12 @@
 use crate::clipboard::Board;
 use crate::state::{Desk, SharedDesk};
 use latchkey_core::clock::ManualClock;
-use latchkey_core::{Latchkey, NewAccount, Password, SignInStep};
+use latchkey_core::{Password, SignInStep};
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
-pub const USER: &str = "ada";
-pub const PASSWORD: &str = "a long enough passphrase";
+pub const USER: &str = "admin";
+pub const PASSWORD: &str = latchkey_testkit::ADMIN_PW;
 
 #[derive(Default)]
 struct Clip {
@@ -74,19 +74,10 @@ pub struct Kit {
     pub _dir: tempfile::TempDir,
 }
 
-/// A desk on a fresh store with one administrator, not signed in.
+/// A desk on a fresh store (the shared [`latchkey_testkit::Lab`]) with one
+/// administrator, not signed in.
 pub fn desk() -> Kit {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::starting_now());
-    let lk = Latchkey::open_with_clock(&dir.path().join("store.db"), clock.clone()).unwrap();
-    let new = NewAccount {
-        username: USER.into(),
-        first_name: "Ada".into(),
-        last_name: "Lovelace".into(),
-        is_admin: true,
-        ..Default::default()
-    };
-    lk.init(&new, &Password::new(PASSWORD)).unwrap();
+    let latchkey_testkit::Lab { dir, clock, lk, .. } = latchkey_testkit::lab();
     let board = Fake::default();
     let desk = Arc::new(Desk::new(
         Ok(lk),

@@ -4,76 +4,12 @@ mod common;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 const PW: &str = "correct horse battery staple";
 
-struct Store {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Store {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("latchkey.db");
-        let s = Store { _dir: dir, db };
-        let out = s.run_pw(
-            &["init", "--username", "ada", "--email", "ada@example.org"],
-            PW,
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        s
-    }
-
-    fn dir(&self) -> &Path {
-        self._dir.path()
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("latchkey").unwrap();
-        c.env("LATCHKEY_DB", &self.db).env_remove("LATCHKEY_USER");
-        c
-    }
-
-    fn run_pw(&self, args: &[&str], stdin: &str) -> std::process::Output {
-        common::run(&self.db, args, format!("{stdin}\n"))
-    }
-
-    /// Runs as ada with --json and returns the parsed stdout.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run_pw(&all, PW);
-        assert!(
-            out.status.success(),
-            "{:?}: {}",
-            args,
-            String::from_utf8_lossy(&out.stdout)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn verify(&self, key: &str) -> (i32, Value) {
-        let out = self
-            .cmd()
-            .args(["--json", "key", "verify", key])
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            serde_json::from_slice(&out.stdout).unwrap(),
-        )
-    }
-}
-
 #[test]
 fn create_verify_regenerate_revoke() {
-    let s = Store::new();
+    let s = common::store();
     let created = s.json(&[
         "key",
         "create",
@@ -114,10 +50,10 @@ fn create_verify_regenerate_revoke() {
 
 #[test]
 fn verify_reads_stdin_and_exits_1_for_anything_not_valid() {
-    let s = Store::new();
+    let s = common::store();
     let created = s.json(&["key", "create", "--user", "ada", "--name", "ci"]);
     let secret = created["secret"].as_str().unwrap();
-    s.cmd()
+    common::cmd(&s)
         .args(["key", "verify"])
         .write_stdin(format!("{secret}\n"))
         .assert()
@@ -129,8 +65,7 @@ fn verify_reads_stdin_and_exits_1_for_anything_not_valid() {
         ("' OR 1=1 --", "malformed"),
         (other_kind.as_str(), "not_found"),
     ] {
-        let out = s
-            .cmd()
+        let out = common::cmd(&s)
             .args(["--json", "key", "verify"])
             .write_stdin(bad.to_owned())
             .output()
@@ -145,7 +80,7 @@ fn verify_reads_stdin_and_exits_1_for_anything_not_valid() {
 #[test]
 fn key_file_from_save_is_private_and_verifies() {
     use std::os::unix::fs::PermissionsExt;
-    let s = Store::new();
+    let s = common::store();
     let path = s.dir().join("latchkey-ci.json");
     let out = s.run_pw(
         &[
@@ -172,7 +107,7 @@ fn key_file_from_save_is_private_and_verifies() {
 
 #[test]
 fn errors_name_the_field_and_map_to_exit_codes() {
-    let s = Store::new();
+    let s = common::store();
     let cases: &[(&[&str], i32, &str)] = &[
         (
             &["key", "create", "--user", "ada", "--name", ""],
@@ -231,8 +166,7 @@ fn errors_name_the_field_and_map_to_exit_codes() {
         assert!(err.contains(msg), "{args:?}: {err}");
         assert!(!err.contains(PW));
     }
-    let out = s
-        .cmd()
+    let out = common::cmd(&s)
         .args([
             "--json",
             "--password-stdin",
@@ -253,14 +187,13 @@ fn errors_name_the_field_and_map_to_exit_codes() {
 
 #[test]
 fn passwords_are_never_taken_from_arguments() {
-    let s = Store::new();
-    s.cmd()
+    let s = common::store();
+    common::cmd(&s)
         .args(["key", "list", "--user", "ada", "--password", PW])
         .assert()
         .code(2);
     // Without a terminal and without --password-stdin, it refuses rather than hangs.
-    let out = s
-        .cmd()
+    let out = common::cmd(&s)
         .args(["key", "list", "--user", "ada"])
         .write_stdin("")
         .output()
@@ -271,7 +204,7 @@ fn passwords_are_never_taken_from_arguments() {
 
 #[test]
 fn accounts_groups_permissions_and_policy() {
-    let s = Store::new();
+    let s = common::store();
     s.json(&[
         "permission",
         "create",
@@ -408,7 +341,7 @@ fn accounts_groups_permissions_and_policy() {
 
 #[test]
 fn account_key_show_reveal_and_reset() {
-    let s = Store::new();
+    let s = common::store();
     let info = s.json(&["account-key", "show", "--user", "ada"]);
     assert_eq!(info["account_key"], true);
     assert!(info.get("secret").is_none());
@@ -450,7 +383,7 @@ fn refuses_a_foreign_file_without_touching_it() {
 
 #[test]
 fn two_cli_processes_writing_at_once_both_succeed() {
-    let s = Store::new();
+    let s = common::store();
     let bin = assert_cmd::cargo::cargo_bin("latchkey");
     let per_loop = 15;
     let script = |tag: &str| {
@@ -498,7 +431,7 @@ fn two_cli_processes_writing_at_once_both_succeed() {
 /// the CLI waits for it (it does not fail with "locked") and its row is there after.
 #[test]
 fn a_cli_write_waits_for_another_programs_write_lock() {
-    let s = Store::new();
+    let s = common::store();
     let holder = rusqlite::Connection::open(&s.db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let bin = assert_cmd::cargo::cargo_bin("latchkey");
@@ -559,7 +492,7 @@ fn a_cli_write_waits_for_another_programs_write_lock() {
 /// `group grant` and `group revoke` add and take away only what they name.
 #[test]
 fn group_grant_and_revoke_change_only_what_they_name() {
-    let s = Store::new();
+    let s = common::store();
     s.json(&["permission", "create", "--user", "ada", "samples"]);
     s.json(&[
         "group",

@@ -4,114 +4,38 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-const PW: &str = "correct horse battery staple";
+mod common;
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_latchkey"))
-}
+use common::{bin, Store};
 
-struct Store {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Store {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("latchkey.db");
-        let s = Store { dir, db };
-        let out = s.run(&["init", "--username", "ada", "--email", "ada@example.org"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        s
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(bin());
-        c.env("LATCHKEY_DB", &self.db)
-            .env_remove("LATCHKEY_USER")
-            .current_dir(self.dir.path());
-        c
-    }
-
-    /// Runs as ada, the password on stdin.
-    fn run(&self, args: &[&str]) -> Output {
-        let mut child = self
-            .cmd()
-            .arg("--password-stdin")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{PW}\n").as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// Creates a key for ada; returns (secret, id).
-    fn create_key(&self, name: &str, perms: &[&str]) -> (String, String) {
-        let mut args = vec!["key", "create", "--user", "ada", "--name", name];
-        for p in perms {
-            args.extend(["--perm", p]);
-        }
-        let v = self.json(&args);
-        (
-            v["secret"].as_str().unwrap().to_owned(),
-            v["key"]["id"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    fn serve(&self) -> Served {
-        let mut child = self
-            .cmd()
-            .args(["serve", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
-        Served {
-            child,
-            url,
-            http: reqwest::blocking::Client::builder()
-                .no_proxy()
-                .build()
-                .unwrap(),
-        }
+/// A `latchkey serve` of `s`'s store, on a free port; its address read from its stdout.
+fn serve(s: &Store) -> Served {
+    let mut child = s
+        .command()
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
+    Served {
+        child,
+        url,
+        http: reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap(),
     }
 }
 
@@ -208,9 +132,9 @@ fn serve_needs_a_set_up_store() {
 
 #[test]
 fn serve_answers_and_stops_cleanly() {
-    let s = Store::new();
+    let s = common::store();
     let (key, _) = s.create_key("reader", &["account:read"]);
-    let served = s.serve();
+    let served = serve(&s);
     let r = served
         .http
         .get(format!("{}/v1/account", served.url))
@@ -234,10 +158,14 @@ fn serve_answers_and_stops_cleanly() {
 
 #[test]
 fn a_busy_port_is_a_clear_error() {
-    let s = Store::new();
+    let s = common::store();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = s.cmd().args(["serve", "--port", &port]).output().unwrap();
+    let out = s
+        .command()
+        .args(["serve", "--port", &port])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(8));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -248,8 +176,8 @@ fn a_busy_port_is_a_clear_error() {
 
 #[test]
 fn a_key_file_saved_while_serving_names_the_servers_port() {
-    let s = Store::new();
-    let served = s.serve();
+    let s = common::store();
+    let served = serve(&s);
     let port = served.url.rsplit(':').next().unwrap().to_owned();
     assert_ne!(port, "7171");
     let file = s.dir.path().join("k.json");
@@ -293,7 +221,7 @@ fn verification_works_on_a_store_this_user_cannot_write() {
         eprintln!("not root (or no setpriv): the read-only store was not tried");
         return;
     }
-    let s = Store::new();
+    let s = common::store();
     let (key, _) = s.create_key("k", &["keys:read"]);
     let dir = s.dir.path();
     let as_nobody = |args: &[&str]| {
@@ -361,12 +289,12 @@ fn post_verify(
 /// is seen by the very next verification.
 #[test]
 fn verification_under_load_while_the_cli_and_the_api_create_and_revoke() {
-    let s = Store::new();
+    let s = common::store();
     let steady: Vec<String> = (0..16)
         .map(|i| s.create_key(&format!("steady {i}"), &["keys:read"]).0)
         .collect();
     let (writer, _) = s.create_key("api writer", &["keys:read", "keys:write"]);
-    let served = s.serve();
+    let served = serve(&s);
     let url = served.url.clone();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -470,7 +398,11 @@ fn verification_under_load_while_the_cli_and_the_api_create_and_revoke() {
             "round {i}"
         );
         // And the CLI's own verification, a third process, agrees.
-        let out = s.cmd().args(["key", "verify", &secret]).output().unwrap();
+        let out = s
+            .command()
+            .args(["key", "verify", &secret])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "round {i}");
     }
     let elapsed = started.elapsed();
@@ -589,8 +521,8 @@ fn run_in(dir: &Path, program: &str, args: &[&str]) -> String {
 
 #[test]
 fn the_documented_api_clients_work() {
-    let s = Store::new();
-    let served = s.serve();
+    let s = common::store();
+    let served = serve(&s);
     let file = s.dir.path().join("latchkey-ci-deploy.json");
     let file_arg = file.display().to_string();
     let created = s.json(&[

@@ -31,7 +31,7 @@ pub(crate) fn derive_kek(password: &Password, salt: &[u8], p: Argon2Params) -> R
     let params = Params::new(p.m_kib, p.t, p.p, Some(32))
         .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
     let mut out = Zeroizing::new([0u8; 32]);
-    crate::password::count_run();
+    count_run();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.expose().as_bytes(), salt, out.as_mut())
         .map_err(|e| Error::internal(format!("key derivation: {e}")))?;
@@ -133,6 +133,29 @@ pub(crate) fn wrap_for_password(
     aad: &[u8],
 ) -> Result<WrappedKey> {
     PasswordKek::derive(password, p)?.wrap(dek, aad)
+}
+
+thread_local! {
+    static RUNS_HERE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+static RUNS_ALL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Called by every argon2 computation (hash, verify, key derivation), so that the cost of
+/// an operation can be stated as a count rather than guessed from a noisy timing.
+pub(crate) fn count_run() {
+    RUNS_HERE.with(|c| c.set(c.get() + 1));
+    RUNS_ALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many argon2 computations this thread has run. Argon2 runs on the calling thread,
+/// so the difference across a call is that call's cost, whatever other threads do.
+pub fn argon2_runs() -> u64 {
+    RUNS_HERE.with(|c| c.get())
+}
+
+/// How many argon2 computations the whole process has run (to watch another thread).
+pub fn argon2_runs_in_process() -> u64 {
+    RUNS_ALL.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(test)]

@@ -198,6 +198,33 @@ impl std::fmt::Display for Code {
     }
 }
 
+/// Why a presented key is valid or not: the verdict's reason, and what an `invalid_key`
+/// error says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Valid,
+    Malformed,
+    NotFound,
+    Expired,
+    Revoked,
+    AccountDisabled,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Valid => "valid",
+            Reason::Malformed => "malformed",
+            Reason::NotFound => "not_found",
+            Reason::Expired => "expired",
+            Reason::Revoked => "revoked",
+            Reason::AccountDisabled => "account_disabled",
+        }
+    }
+}
+
 /// Why an administrator's account key cannot be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unviewable {
@@ -255,7 +282,7 @@ pub enum Error {
 
     /// An API key presented for authentication did not verify.
     #[error("the API key is not valid ({})", .0.as_str().replace('_', " "))]
-    InvalidKey(crate::verify::Reason),
+    InvalidKey(Reason),
 
     /// The acting account may not do this.
     #[error("not permitted: {0}")]

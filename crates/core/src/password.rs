@@ -9,28 +9,8 @@ use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVe
 /// enough that hashing cannot be used to burn CPU.
 pub const MAX_LEN: usize = 256;
 
-thread_local! {
-    static RUNS_HERE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-static RUNS_ALL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Called by every argon2 computation (hash, verify, key derivation), so that the cost of
-/// an operation can be stated as a count rather than guessed from a noisy timing.
-pub(crate) fn count_run() {
-    RUNS_HERE.with(|c| c.set(c.get() + 1));
-    RUNS_ALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// How many argon2 computations this thread has run. Argon2 runs on the calling thread,
-/// so the difference across a call is that call's cost, whatever other threads do.
-pub fn argon2_runs() -> u64 {
-    RUNS_HERE.with(|c| c.get())
-}
-
-/// How many argon2 computations the whole process has run (to watch another thread).
-pub fn argon2_runs_in_process() -> u64 {
-    RUNS_ALL.load(std::sync::atomic::Ordering::Relaxed)
-}
+use crate::crypto::count_run;
+pub use crate::crypto::{argon2_runs, argon2_runs_in_process};
 
 fn hasher(p: Argon2Params) -> Result<Argon2<'static>> {
     let params = Params::new(p.m_kib, p.t, p.p, None)

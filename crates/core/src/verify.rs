@@ -15,77 +15,17 @@ use crate::keyformat::{self, KeyKind};
 use crate::keys::{digest, Environment};
 use crate::permissions::Permission;
 use crate::store::{self, verify::KeyLookup, Store};
+
+pub use crate::model::verification::{Reason, Verification};
 use crate::{AccountId, KeyId, Latchkey, Result};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
-use time::OffsetDateTime;
 
 /// Last-used times are written at most this often per key, so verification stays a read.
 pub const LAST_USED_RESOLUTION_SECS: i64 = 60;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    Valid,
-    Malformed,
-    NotFound,
-    Expired,
-    Revoked,
-    AccountDisabled,
-}
-
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Valid => "valid",
-            Reason::Malformed => "malformed",
-            Reason::NotFound => "not_found",
-            Reason::Expired => "expired",
-            Reason::Revoked => "revoked",
-            Reason::AccountDisabled => "account_disabled",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Verification {
-    pub valid: bool,
-    pub reason: Reason,
-    /// The owning account's username, when the key was found.
-    pub account: Option<String>,
-    #[serde(skip)]
-    pub account_id: Option<AccountId>,
-    pub key_id: Option<KeyId>,
-    /// The key's own permissions intersected with its account's current ones.
-    pub permissions: Vec<Permission>,
-    pub environment: Option<Environment>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<OffsetDateTime>,
-}
-
-impl Verification {
-    fn refused(reason: Reason) -> Self {
-        Verification {
-            valid: false,
-            reason,
-            account: None,
-            account_id: None,
-            key_id: None,
-            permissions: Vec::new(),
-            environment: None,
-            expires_at: None,
-        }
-    }
-
-    pub fn allows(&self, p: &Permission) -> bool {
-        self.valid && self.permissions.contains(p)
-    }
-}
 
 /// How a verification reads the store and records the key's last use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,164 @@
-//! Fixtures the Latchkey test suites share.
+//! Fixtures the Latchkey test suites share, so each suite states what it checks rather
+//! than how it sets a store up: [`Lab`] (a fresh store with its first administrator, on a
+//! clock the test moves), [`server`] (the JSON API served from one), and [`cli`] (the
+//! `latchkey` binary on a store of its own).
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "server")]
+pub mod server;
+
+use latchkey_core::*;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The first administrator's password in every fixture.
 pub const ADMIN_PW: &str = "correct horse battery staple";
 /// Every other fixture account's password.
 pub const USER_PW: &str = "violet ostrich marmalade";
+
+/// A fresh store in a temporary folder, with its first administrator `admin`, on a clock
+/// that stands still until the test moves it.
+pub struct Lab {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub lk: Latchkey,
+    /// The administrator's account key, as `latchkey init` shows it.
+    pub admin_key: String,
+}
+
+/// A [`Lab`]: the store at `latchkey.db` in a new temporary folder.
+pub fn lab() -> Lab {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let clock = Arc::new(ManualClock::starting_now());
+    let lk = Latchkey::open_with_clock(&dir.path().join("latchkey.db"), clock.clone())
+        .expect("a new store opens");
+    let (_, key) = lk
+        .init(
+            &NewAccount {
+                username: "admin".into(),
+                email: Some("admin@example.org".into()),
+                first_name: "Ada".into(),
+                last_name: "Admin".into(),
+                ..Default::default()
+            },
+            &Password::new(ADMIN_PW),
+        )
+        .expect("the first administrator");
+    Lab {
+        dir,
+        clock,
+        lk,
+        admin_key: key.secret.expose().to_owned(),
+    }
+}
+
+impl Lab {
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("latchkey.db")
+    }
+
+    /// Another handle on the same store (a second process, as far as the store knows).
+    pub fn reopen(&self) -> Latchkey {
+        Latchkey::open_with_clock(&self.path(), self.clock.clone()).expect("the store reopens")
+    }
+
+    pub fn admin(&self) -> Session {
+        self.sign_in("admin", ADMIN_PW)
+    }
+
+    pub fn sign_in(&self, who: &str, pw: &str) -> Session {
+        self.lk
+            .sign_in(who, &Password::new(pw))
+            .expect("the password is right")
+            .session
+    }
+
+    /// Creates a plain account in the given groups, and signs it in.
+    pub fn user(&self, name: &str, groups: &[&str]) -> Session {
+        let admin = self.admin();
+        self.lk
+            .create_account(
+                &admin,
+                &NewAccount {
+                    username: name.into(),
+                    email: Some(format!("{name}@example.org")),
+                    groups: groups.iter().map(|g| g.to_string()).collect(),
+                    ..Default::default()
+                },
+                &Password::new(USER_PW),
+            )
+            .expect("the account is created");
+        self.sign_in(name, USER_PW)
+    }
+
+    /// A plain account whose own group (`<name>-group`) grants `perms`, signed in.
+    pub fn user_with(&self, name: &str, perms: &[&str]) -> Session {
+        let admin = self.admin();
+        let perms: Vec<String> = perms.iter().map(|p| p.to_string()).collect();
+        self.lk
+            .create_group(&admin, &format!("{name}-group"), &perms)
+            .expect("the group is created");
+        self.user(name, &[&format!("{name}-group")])
+    }
+
+    /// A `samples` resource, a `lab` group holding `samples:read` and `samples:write`, and
+    /// `name` as a member of it.
+    pub fn lab_member(&self, name: &str) -> Session {
+        let admin = self.admin();
+        self.lk
+            .create_resource(&admin, "samples", "")
+            .expect("the resource");
+        self.lk
+            .create_group(
+                &admin,
+                "lab",
+                &["samples:read".into(), "samples:write".into()],
+            )
+            .expect("the group");
+        self.user(name, &["lab"])
+    }
+
+    /// The audit log's entries for `action` (by `actor` when given), as the administrator
+    /// reads them.
+    pub fn audit_of(&self, actor: Option<&str>, action: &str) -> Vec<AuditEvent> {
+        self.lk
+            .audit(
+                &self.admin(),
+                &AuditFilter {
+                    actor: actor.map(str::to_owned),
+                    action: Some(action.into()),
+                    ..Default::default()
+                },
+            )
+            .expect("the administrator reads the audit log")
+    }
+
+    /// Every byte of the store's files (database, WAL and shared memory, where present),
+    /// to search for what must never be written in plaintext.
+    pub fn store_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            if let Ok(b) = std::fs::read(format!("{}{}", self.path().display(), suffix)) {
+                all.extend(b);
+            }
+        }
+        all
+    }
+}
+
+/// A live key asked for with these permissions, expiring in 30 days.
+pub fn new_key(name: &str, perms: &[&str]) -> NewKey {
+    NewKey {
+        name: name.into(),
+        permissions: perms.iter().map(|p| p.to_string()).collect(),
+        environment: Environment::Live,
+        expiry: Expiry::Days(30),
+        revealable: false,
+    }
+}
+
+/// A verdict's permissions as text.
+pub fn perms(v: &Verification) -> Vec<String> {
+    v.permissions.iter().map(|p| p.to_string()).collect()
+}

@@ -1,19 +1,27 @@
-//! Helpers shared by the CLI's integration tests.
+//! The shared fixtures (crates/testkit), for this crate's binary.
+#![allow(dead_code, unused_imports)]
 
-use assert_cmd::Command;
-use std::path::Path;
+pub use latchkey_testkit::cli::CliStore as Store;
+use std::path::{Path, PathBuf};
 use std::process::Output;
+
+/// The `latchkey` binary these tests drive.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_latchkey"))
+}
+
+/// A store made by `latchkey init` as `ada`.
+pub fn store() -> Store {
+    Store::new(bin())
+}
 
 /// Runs `latchkey --password-stdin <args>` on the store at `db`, with `stdin` as its
 /// standard input (the passwords and codes, one a line).
 pub fn run(db: &Path, args: &[&str], stdin: String) -> Output {
-    Command::cargo_bin("latchkey")
-        .unwrap()
-        .env("LATCHKEY_DB", db)
-        .env_remove("LATCHKEY_USER")
-        .arg("--password-stdin")
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .unwrap()
+    latchkey_testkit::cli::run(&bin(), db, args, &stdin)
+}
+
+/// The binary on `s`, as assert_cmd drives it (stdin, assertions).
+pub fn cmd(s: &Store) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(s.command())
 }

@@ -9,3 +9,4 @@ pub mod group;
 pub mod key;
 pub mod mfa;
 pub mod policy;
+pub mod verification;

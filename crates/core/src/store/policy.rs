@@ -2,7 +2,7 @@
 
 use super::sql::args;
 use super::Tx;
-use crate::policy::{Argon2Params, Policy};
+use crate::model::policy::{Argon2Params, Policy};
 use crate::Result;
 
 pub(crate) fn load(tx: &mut Tx<'_>) -> Result<Policy> {
