@@ -56,12 +56,7 @@ impl Prompter {
         let first = self.password(prompt)?;
         if self.stdin.is_none() {
             let again = self.password("Repeat it")?;
-            if again.expose() != first.expose() {
-                return Err(Error::invalid(
-                    "confirm password",
-                    "does not match the new password",
-                ));
-            }
+            latchkey_core::password::confirm(&first, &again)?;
         }
         Ok(first)
     }

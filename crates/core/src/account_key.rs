@@ -84,7 +84,7 @@ impl Latchkey {
                 Ok((id, secret))
             })?;
             let key = self.store.read(|tx| store::keys::load_info(tx, &id, now))?;
-            Ok(IssuedKey { key, secret })
+            Ok(IssuedKey::new(key, secret))
         })
     }
 

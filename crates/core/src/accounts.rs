@@ -165,12 +165,11 @@ impl Latchkey {
         })?;
         let account = self.store.read(|tx| store::accounts::load(tx, id))?;
         let key = match key {
-            Some((kid, secret)) => Some(IssuedKey {
-                key: self
-                    .store
+            Some((kid, secret)) => Some(IssuedKey::new(
+                self.store
                     .read(|tx| store::keys::load_info(tx, &kid, now))?,
                 secret,
-            }),
+            )),
             None => None,
         };
         Ok((account, key))

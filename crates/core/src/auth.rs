@@ -5,8 +5,8 @@ use crate::audit::{record, Entry};
 use crate::clock::to_unix;
 use crate::crypto;
 use crate::model::mfa::Factor;
+use crate::model::policy::Argon2Params;
 use crate::password;
-use crate::policy::Argon2Params;
 use crate::secret::{KeyBytes, Password};
 use crate::session::{
     PendingSignIn, Session, SignIn, SignInStep, NOTICE_MFA_RESET, NOTICE_SECRETS_LOST,

@@ -9,8 +9,8 @@ use crate::clock::{from_unix, rfc3339, to_unix};
 use crate::error::Unviewable;
 use crate::keyfile::KeyFile;
 use crate::keyformat::{self, KeyKind};
+use crate::model::policy::Policy;
 use crate::permissions::{self, Action, PermissionSet};
-use crate::policy::Policy;
 use crate::secret::{ApiKeySecret, KeyBytes};
 use crate::session::{Actor, Session};
 use crate::store::{self, keys::KeyRow, Tx};
@@ -222,7 +222,7 @@ impl Latchkey {
                 Ok((id, secret))
             })?;
             let key = self.store.read(|tx| store::keys::load_info(tx, &id, now))?;
-            Ok(IssuedKey { key, secret })
+            Ok(IssuedKey::new(key, secret))
         })
     }
 
@@ -314,7 +314,7 @@ impl Latchkey {
             self.require_fresh_proof(session)?;
             let now_t = self.now();
             let now = to_unix(now_t);
-            let (new_id, secret) = audit.write(now, |tx, actor, entry| {
+            let (new_id, secret, stop) = audit.write(now, |tx, actor, entry| {
                 actor.require("keys", Action::Write)?;
                 let row = own_row(tx, actor, id)?;
                 if row.kind == KeyKind::Acct {
@@ -358,12 +358,15 @@ impl Latchkey {
                         rfc3339(from_unix(stop))
                     }
                 );
-                Ok((new_id, secret))
+                Ok((new_id, secret, stop))
             })?;
             let key = self
                 .store
                 .read(|tx| store::keys::load_info(tx, &new_id, now))?;
-            Ok(IssuedKey { key, secret })
+            Ok(IssuedKey {
+                old_stops_at: (stop > now).then(|| from_unix(stop)),
+                ..IssuedKey::new(key, secret)
+            })
         })
     }
 

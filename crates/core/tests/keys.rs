@@ -359,6 +359,7 @@ fn regenerate_immediately_copies_settings_and_kills_the_old_key() {
         w.lk.regenerate_key(&s, &old.key.id, Grace::Immediately)
             .unwrap();
     assert_ne!(new.secret.expose(), old.secret.expose());
+    assert_eq!(new.old_stops_at, None, "the old key stopped at once");
     assert!(new.secret.expose().starts_with("lk_test_"));
     assert_eq!(
         (new.key.name.as_str(), new.key.expires_at),
@@ -386,6 +387,7 @@ fn regenerate_with_grace_keeps_the_old_key_until_the_grace_ends_but_not_past_its
     let s = w.admin();
     let old = w.lk.create_key(&s, &key("svc", &[])).unwrap();
     let new = w.lk.regenerate_key(&s, &old.key.id, Grace::Hour1).unwrap();
+    assert_eq!(new.old_stops_at, Some(w.clock.now() + Duration::hours(1)));
     w.clock.advance(Duration::minutes(59));
     assert!(w.lk.verify(old.secret.expose()).unwrap().valid);
     w.clock.advance(Duration::minutes(1));
@@ -409,10 +411,12 @@ fn regenerate_with_grace_keeps_the_old_key_until_the_grace_ends_but_not_past_its
         .unwrap();
     w.clock.advance(Duration::days(7) - Duration::hours(2));
     let s = w.admin();
-    w.lk.regenerate_key(&s, &short.key.id, Grace::Hours24)
-        .unwrap();
+    let rolled =
+        w.lk.regenerate_key(&s, &short.key.id, Grace::Hours24)
+            .unwrap();
     let old_info = w.lk.key(&s, &short.key.id).unwrap();
     assert_eq!(old_info.revoked_at, old_info.expires_at);
+    assert_eq!(rolled.old_stops_at, old_info.expires_at);
     assert!(old_info.revoked_at.unwrap() < today + Duration::days(8));
 }
 

@@ -177,9 +177,7 @@ fn each_layer_uses_only_the_layers_beneath_it() {
     let leaves: BTreeSet<&str> = LEAVES.iter().copied().collect();
     for (m, used) in &g {
         let allowed = |u: &str| -> bool {
-            if leaves.contains(m.as_str()) {
-                leaves.contains(u)
-            } else if m == STORE {
+            if leaves.contains(m.as_str()) || m == STORE {
                 leaves.contains(u)
             } else if SESSION_AND_AUDIT.contains(&m.as_str()) {
                 leaves.contains(u) || u == STORE || SESSION_AND_AUDIT.contains(&u)

@@ -17,6 +17,10 @@ use tauri::{AppHandle, State};
 pub struct Issued {
     pub key: KeyInfo,
     pub secret: SecretText,
+    /// After a regeneration with a grace period: when the old key stops (RFC 3339).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub old_stops_at: Option<time::OffsetDateTime>,
 }
 
 /// Keeps the secret for Copy and Download while the shown-once dialog is open.
@@ -24,6 +28,7 @@ pub(super) fn issue(d: &Desk, i: IssuedKey) -> Issued {
     let out = Issued {
         key: i.key.clone(),
         secret: SecretText::from(&i.secret),
+        old_stops_at: i.old_stops_at,
     };
     d.remember(&i.key.id.0, i.secret);
     out

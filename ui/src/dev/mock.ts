@@ -288,7 +288,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       keys = [k, ...keys];
       issued.set(k.id, secret);
       if (a.revealable) revealable.set(k.id, secret);
-      return { key: k, secret };
+      return { key: k, secret, old_stops_at: null };
     }
     case 'edit_key': {
       const k = keys.find((x) => x.id === a.id);
@@ -310,7 +310,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       old.status = status(old);
       keys = [k, ...keys];
       issued.set(k.id, secret);
-      return { key: k, secret };
+      return { key: k, secret, old_stops_at: stop > Date.now() ? iso(stop) : null };
     }
     case 'revoke_key': {
       const k = keys.find((x) => x.id === a.id);
@@ -336,7 +336,7 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       accountSecret = secretFor('acct');
       accountKey = { ...accountKey, id: crypto.randomUUID(), hint: hintOf(accountSecret), created_at: iso(Date.now()), last_used_at: null };
       issued.set(accountKey.id, accountSecret);
-      return { key: accountKey, secret: accountSecret };
+      return { key: accountKey, secret: accountSecret, old_stops_at: null };
     }
     case 'copy_key': {
       if (!issued.has(a.id) && a.id !== accountKey.id && !keys.some((k) => k.id === a.id && k.revealable && k.viewable)) throw err('no_secret', 'that key is no longer available to copy; regenerate it');

@@ -17,7 +17,7 @@ pub fn run(ctx: &mut Ctx, cmd: AccountKeyCmd) -> Result<(), Error> {
             let info = ctx.lk.account_key(&s)?;
             if reveal || save.is_some() {
                 let secret = ctx.lk.reveal_key(&s, &info.id)?;
-                let issued = IssuedKey { key: info, secret };
+                let issued = IssuedKey::new(info, secret);
                 ctx.issued(&s, &issued, save.as_deref())?;
             } else {
                 ctx.print(output::key(&info), output::key_json(&info));

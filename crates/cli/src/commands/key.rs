@@ -95,7 +95,7 @@ pub fn run(ctx: &mut Ctx, cmd: KeyCmd) -> Result<(), Error> {
             let s = ctx.sign_in(&acting)?;
             let info = ctx.lk.key(&s, &id)?;
             let secret = ctx.lk.reveal_key(&s, &id)?;
-            ctx.issued(&s, &IssuedKey { key: info, secret }, save.as_deref())?;
+            ctx.issued(&s, &IssuedKey::new(info, secret), save.as_deref())?;
         }
         // Handled before any acting user is needed (see `verify`).
         KeyCmd::Verify { .. } => {}

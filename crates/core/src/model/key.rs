@@ -256,6 +256,19 @@ pub struct KeyInfo {
 pub struct IssuedKey {
     pub key: KeyInfo,
     pub secret: ApiKeySecret,
+    /// For a regenerated key whose predecessor has a grace period: when the old one
+    /// stops working ([`Grace::old_stops_at`]).
+    pub old_stops_at: Option<OffsetDateTime>,
+}
+
+impl IssuedKey {
+    pub fn new(key: KeyInfo, secret: ApiKeySecret) -> Self {
+        IssuedKey {
+            key,
+            secret,
+            old_stops_at: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

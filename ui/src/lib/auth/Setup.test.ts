@@ -38,7 +38,7 @@ describe('Setup', () => {
     expect(screen.getByTestId('setup-username-error')).toHaveTextContent("May contain only letters, digits, '.', '_' and '-'.");
     expect(screen.getByTestId('setup-email-error')).toHaveTextContent('Enter a valid email address');
     expect(screen.getByTestId('setup-password-error')).toHaveTextContent('Must be at least 12 characters.');
-    expect(screen.getByTestId('setup-confirm-error')).toHaveTextContent('Does not match the password.');
+    expect(screen.getByTestId('setup-confirm-error')).toHaveTextContent('Does not match the new password.');
     expect(screen.getByTestId('setup-username')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getAllByRole('alert')).toHaveLength(4);
     expect(calls).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import RegenerateDialog from './RegenerateDialog.svelte';
+import { formatWhen } from '../shared/format';
 import { backend, commands, fail, makeKey } from '../../test/fixtures';
 
 const old = makeKey({ name: 'ci', hint: 'lk_live_…OLD1' });
@@ -28,7 +29,8 @@ describe('RegenerateDialog', () => {
   });
 
   it('regenerates with the chosen grace and shows the new key once', async () => {
-    const calls = backend({ regenerate_key: { key: fresh, secret: SECRET }, forget_secret: null });
+    const stops = new Date(Date.now() + 3_600_000).toISOString();
+    const calls = backend({ regenerate_key: { key: fresh, secret: SECRET, old_stops_at: stops }, forget_secret: null });
     const { onregenerated, onclose } = open();
     await fireEvent.click(screen.getByTestId('grace-hour1'));
     await fireEvent.click(screen.getByTestId('confirm-yes'));
@@ -37,6 +39,7 @@ describe('RegenerateDialog', () => {
     expect(calls[0]).toEqual({ cmd: 'regenerate_key', args: { id: old.id, grace: 'hour1' } });
     expect(onregenerated).toHaveBeenCalled();
     expect(screen.getByTestId('issued-note')).toHaveTextContent('The old key (lk_live_…OLD1) keeps working until');
+    expect(screen.getByTestId('issued-note')).toHaveTextContent(formatWhen(stops));
 
     await fireEvent.click(screen.getByTestId('issued-close'));
     expect(calls.at(-1)).toEqual({ cmd: 'forget_secret', args: { id: fresh.id } });

@@ -207,7 +207,11 @@ export type AppState = { initialized: boolean, me: Me | null, store_path: string
 /**
  * A key as the window shows it once: the description and the secret.
  */
-export type Issued = { key: KeyInfo, secret: SecretText, };
+export type Issued = { key: KeyInfo, secret: SecretText, 
+/**
+ * After a regeneration with a grace period: when the old key stops (RFC 3339).
+ */
+old_stops_at: string | null, };
 
 /**
  * What the enrolment screen shows: the QR code (PNG data URL), the secret as text, and

@@ -31,7 +31,7 @@ export function checkNewPassword(pw: string, min: number): string | null {
 
 export function checkConfirm(pw: string, confirm: string): string | null {
   if (!confirm) return 'Type the password again.';
-  if (pw !== confirm) return 'Does not match the password.';
+  if (pw !== confirm) return 'Does not match the new password.';
   return null;
 }
 

@@ -402,10 +402,13 @@ fn inspect(conn: &Connection, shown: &str) -> Result<()> {
             | rusqlite::ErrorCode::CannotOpen
             | rusqlite::ErrorCode::PermissionDenied
             | rusqlite::ErrorCode::AuthorizationForStatementDenied,
-        ) => refuse(&format!(
-            "SQLite could not read it here ({e}); check the permissions of the file and \
-             of its folder, where SQLite keeps a small shared-memory file beside it"
-        )),
+        ) => {
+            tracing::warn!(target: "latchkey::store", "reading {shown}: {e}");
+            refuse(
+                "it cannot be read by this user here; check the permissions of the file and \
+                 of its folder, where SQLite keeps a small shared-memory file beside it",
+            )
+        }
         _ => refuse("it is corrupt (SQLite could not read it)"),
     };
     let check: String = conn
