@@ -50,7 +50,9 @@ umask 022
 mkdir "$WORK/bin" && ln -s "$BIN" "$WORK/bin/latchkey" || exit 1
 LK="$WORK/bin/latchkey"
 
-STORE="$WORK/store.db"      # the store of the whole session
+# The store of the whole session: a file, or (TRANSCRIPT_STORE=postgres://…, an empty
+# database) the same session on PostgreSQL, shown as the file is, so the two can be diffed.
+STORE="${TRANSCRIPT_STORE:-$WORK/store.db}"
 OTHER="$WORK/other.db"      # a second store, initialised with --json
 RAW="$WORK/raw.txt"
 OUTF="$WORK/stdout"
@@ -1051,6 +1053,9 @@ import sys
 raw_path, out_path, t0, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 text = open(raw_path, encoding="utf-8", errors="replace").read()
 text = text.replace(work, "<TMP>")
+import os
+if os.environ.get("TRANSCRIPT_STORE"):
+    text = text.replace(os.environ["TRANSCRIPT_STORE"], "<TMP>/store.db")
 
 T0 = dt.datetime.fromtimestamp(t0, dt.timezone.utc)
 T0_DAY = T0.date()

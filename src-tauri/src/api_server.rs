@@ -58,7 +58,10 @@ impl ApiServer {
             .with_field("api_port")
         })?;
         let lk = tauri::async_runtime::spawn_blocking(move || {
-            latchkey_core::Latchkey::open_to_serve(&store, port)
+            latchkey_core::Latchkey::open_to_serve(
+                &latchkey_core::store::Location::File(store),
+                port,
+            )
         })
         .await
         .map_err(|e| crate::error::task_failed("opening the store for the JSON API", &e))??;

@@ -22,9 +22,14 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
-    let path = latchkey_core::store::path_from_env()?;
+    use latchkey_core::store::{Location, Missing};
+    let location = Location::from_env()?;
     #[allow(unused_mut)]
-    let mut lk = latchkey_core::Latchkey::open(&path)?;
+    let mut lk = latchkey_core::Latchkey::open_at(
+        &location,
+        Arc::new(latchkey_core::SystemClock),
+        Missing::Create,
+    )?;
     // End-to-end test builds only: a shorter step-up window, so a test can see the
     // "Confirm it's you" prompt without waiting ten minutes.
     #[cfg(feature = "e2e")]

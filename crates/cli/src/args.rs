@@ -11,9 +11,10 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "latchkey", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// The store file [default: the platform data dir's latchkey/latchkey.db]
-    #[arg(long, global = true, env = "LATCHKEY_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The store: a file, or a postgres:// URL (its password from PGPASSFILE or
+    /// ~/.pgpass, not the URL) [default: the platform data dir's latchkey/latchkey.db]
+    #[arg(long, global = true, env = "LATCHKEY_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
 
     /// Print machine-readable JSON instead of text
     #[arg(long, global = true)]
@@ -67,6 +68,23 @@ pub enum Command {
     Audit(AuditArgs),
     /// Serve the loopback JSON API on 127.0.0.1 until interrupted
     Serve(ServeArgs),
+    /// The store itself: copy a whole store to another engine
+    #[command(subcommand)]
+    Store(StoreCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Copy a whole store (accounts, keys, audit log …) into an empty one, in one
+    /// transaction: SQLite to PostgreSQL, or back
+    Copy {
+        /// The store to copy: a file or a postgres:// URL
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// The empty store to copy into (created if need be)
+        #[arg(long, value_name = "PATH|URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -186,8 +204,9 @@ pub enum KeyCmd {
         #[arg(long = "env", default_value = "live", value_name = "live|test")]
         environment: String,
         /// 7d, 30d, 60d, 90d, a date YYYY-MM-DD, or never
-        #[arg(long, default_value = "30d")]
-        expires: String,
+        /// [default: 30d]
+        #[arg(long)]
+        expires: Option<String>,
         /// Keep it encrypted so it can be viewed again after confirming your identity
         #[arg(long)]
         revealable: bool,

@@ -575,3 +575,25 @@ fn passwd_knows_oneself_in_any_case() {
         "the account key stays viewable"
     );
 }
+
+#[test]
+fn diagnostics_go_to_stderr_only_when_latchkey_log_asks() {
+    let s = common::store();
+    let quiet = common::cmd(&s)
+        .args(["key", "verify", "lk_live_x"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("opened the SQLite store"),
+        "nothing is logged by default"
+    );
+    let loud = common::cmd(&s)
+        .env("LATCHKEY_LOG", "latchkey=debug")
+        .args(["key", "verify", "lk_live_x"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&loud.stderr);
+    assert!(err.contains("opened the SQLite store"), "{err}");
+    // The verdict on stdout is the same either way.
+    assert_eq!(quiet.stdout, loud.stdout);
+}

@@ -92,7 +92,17 @@ impl Latchkey {
     }
 
     fn open_as(path: &Path, clock: Arc<dyn Clock>, missing: store::Missing) -> Result<Self> {
-        let store = store::Store::open_with(path, clock::to_unix(clock.now()), missing)?;
+        Self::open_at(&store::Location::File(path.to_path_buf()), clock, missing)
+    }
+
+    /// Opens the store at `location` (a file, or a PostgreSQL database), creating it only
+    /// when `missing` says so.
+    pub fn open_at(
+        location: &store::Location,
+        clock: Arc<dyn Clock>,
+        missing: store::Missing,
+    ) -> Result<Self> {
+        let store = store::Store::open_at(location, clock::to_unix(clock.now()), missing)?;
         Ok(Latchkey {
             store: Arc::new(store),
             clock,
@@ -117,8 +127,14 @@ impl Latchkey {
         &self.api_url
     }
 
+    /// The store's file, or its PostgreSQL URL without the password.
     pub fn path(&self) -> &Path {
         self.store.path()
+    }
+
+    /// Whether the store is a PostgreSQL database (else an SQLite file).
+    pub fn is_postgres(&self) -> bool {
+        self.store.is_postgres()
     }
 
     pub(crate) fn now(&self) -> OffsetDateTime {

@@ -2,8 +2,10 @@
 //! CLI, the app) name the address their programs should call.
 
 use crate::store;
+use crate::store::{Location, Missing};
+use crate::SystemClock;
 use crate::{Error, Latchkey, Result};
-use std::path::Path;
+use std::sync::Arc;
 
 /// The address of the JSON API on 127.0.0.1 at `port`.
 pub fn api_url_for(port: u16) -> String {
@@ -48,8 +50,8 @@ impl Latchkey {
     /// Opens the store at `path` (as [`Latchkey::open`] does) to serve its JSON API on
     /// 127.0.0.1:`port` (see [`Latchkey::serving_on`]). A store where the address cannot
     /// be recorded (read-only, say) is still opened: serving matters more than the note.
-    pub fn open_to_serve(path: &Path, port: u16) -> Result<Self> {
-        let mut lk = Latchkey::open(path)?;
+    pub fn open_to_serve(location: &Location, port: u16) -> Result<Self> {
+        let mut lk = Latchkey::open_at(location, Arc::new(SystemClock), Missing::Create)?;
         let _ = lk.serving_on(port);
         Ok(lk)
     }

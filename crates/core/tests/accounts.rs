@@ -252,13 +252,10 @@ fn hashes_are_upgraded_at_sign_in_when_the_policy_grows() {
     let w = common::world();
     let admin = w.admin();
     let raw = || {
-        let c = rusqlite::Connection::open(w.path()).unwrap();
-        c.query_row(
+        w.raw().text(
             "SELECT password_hash FROM accounts WHERE username = 'admin'",
-            [],
-            |r| r.get::<_, String>(0),
+            &[],
         )
-        .unwrap()
     };
     assert!(raw().contains("m=19456,t=2,p=1"));
     let stronger = Argon2Params {

@@ -19,22 +19,24 @@ struct Stored {
 }
 
 fn stored(w: &common::World, id: &KeyId) -> Stored {
-    let c = rusqlite::Connection::open(w.path()).unwrap();
-    c.query_row(
-        "SELECT a.id, a.dek_salt, a.dek_wrapped, a.dek_kdf, k.secret_ct
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?1",
-        [&id.0],
-        |r| {
-            Ok(Stored {
-                account_id: r.get(0)?,
-                dek_salt: r.get(1)?,
-                dek_wrapped: r.get(2)?,
-                dek_kdf: r.get(3)?,
-                secret_ct: r.get(4)?,
-            })
-        },
-    )
-    .unwrap()
+    let mut row = w
+        .raw()
+        .row_bytes(
+            "SELECT a.id, a.dek_salt, a.dek_wrapped, a.dek_kdf, k.secret_ct
+             FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?1",
+            &[latchkey_testkit::raw::P::Text(&id.0)],
+            5,
+        )
+        .into_iter();
+    let mut next = || row.next().flatten();
+    let text = |b: Option<Vec<u8>>| String::from_utf8(b.unwrap_or_default()).unwrap();
+    Stored {
+        account_id: text(next()).parse().unwrap(),
+        dek_salt: next().unwrap(),
+        dek_wrapped: next().unwrap(),
+        dek_kdf: text(next()),
+        secret_ct: next(),
+    }
 }
 
 fn open(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Option<Vec<u8>> {

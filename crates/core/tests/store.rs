@@ -327,3 +327,40 @@ fn a_failing_last_used_write_never_changes_the_verdict() {
     let keys = w.lk.list_keys(&s).unwrap();
     assert!(keys.iter().all(|k| k.last_used_at.is_none()));
 }
+
+/// A store written before version 3 may hold keys whose denormalised permission copy still
+/// names a deleted resource; opening it with this version repairs the copy.
+#[test]
+fn migrating_to_version_3_repairs_stale_key_permissions() {
+    let w = common::world();
+    let admin = w.admin();
+    w.lk.create_resource(&admin, "samples", "").unwrap();
+    let issued =
+        w.lk.create_key(&admin, &common::key("old", &["samples:read", "keys:read"]))
+            .unwrap();
+    w.lk.delete_resource(&admin, "samples").unwrap();
+    w.lk.create_resource(&admin, "samples", "again").unwrap();
+    {
+        // As a version-2 store left it: the copy still names the deleted permission (and
+        // neither version 3 nor version 4 has been applied).
+        let c = rusqlite::Connection::open(w.path()).unwrap();
+        c.execute_batch(
+            "UPDATE api_keys SET permissions = 'keys:read samples:read' WHERE name = 'old';
+             DROP INDEX groups_name_key;
+             DROP INDEX api_keys_account_name;
+             ALTER TABLE groups DROP COLUMN name_key;
+             ALTER TABLE api_keys DROP COLUMN name_key;
+             CREATE INDEX api_keys_account_name ON api_keys(account_id, name COLLATE NOCASE);
+             DROP TABLE settings;
+             ALTER TABLE accounts RENAME COLUMN notices TO secrets_lost;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let stale = w.reopen();
+    // (The administrator holds every permission, so only the key's own set limits it.)
+    assert_eq!(
+        common::perms(&stale.verify(issued.secret.expose()).unwrap()),
+        vec!["keys:read"]
+    );
+}

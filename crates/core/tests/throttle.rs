@@ -158,8 +158,8 @@ fn parallel_wrong_codes_cannot_get_past_the_throttle() {
         SignInStep::Done(_) => panic!("a code should be needed"),
     };
     let threads = 12;
-    let holder = rusqlite::Connection::open(w.path()).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut holder = w.raw();
+    holder.hold_write_lock();
     let codes: Vec<&'static str> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -174,7 +174,7 @@ fn parallel_wrong_codes_cannot_get_past_the_throttle() {
         // Long enough for the threads to reach the store; releasing early would only
         // make the test weaker, never make it fail.
         std::thread::sleep(std::time::Duration::from_secs(1));
-        holder.execute_batch("COMMIT").unwrap();
+        holder.release_write_lock();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let wrong = codes.iter().filter(|c| **c == "invalid_input").count();

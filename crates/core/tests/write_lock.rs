@@ -14,8 +14,8 @@ use latchkey_core::*;
 fn creating_an_account_runs_argon2_before_taking_the_write_lock() {
     let w = common::world();
     let admin = w.admin();
-    let holder = rusqlite::Connection::open(w.path()).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut holder = w.raw();
+    holder.hold_write_lock();
     let before = argon2_runs_in_process();
     std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
@@ -35,7 +35,7 @@ fn creating_an_account_runs_argon2_before_taking_the_write_lock() {
         }
         let done_while_locked = argon2_runs_in_process() - before;
         assert!(!worker.is_finished(), "the write went through a held lock");
-        holder.execute_batch("COMMIT").unwrap();
+        holder.release_write_lock();
         worker.join().unwrap().unwrap();
         assert_eq!(
             done_while_locked, 2,

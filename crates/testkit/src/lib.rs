@@ -5,9 +5,12 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod pg;
+pub mod raw;
 #[cfg(feature = "server")]
 pub mod server;
 
+use latchkey_core::store::{Location, Missing};
 use latchkey_core::*;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,22 +20,35 @@ pub const ADMIN_PW: &str = "correct horse battery staple";
 /// Every other fixture account's password.
 pub const USER_PW: &str = "violet ostrich marmalade";
 
-/// A fresh store in a temporary folder, with its first administrator `admin`, on a clock
-/// that stands still until the test moves it.
+/// A fresh store, with its first administrator `admin`, on a clock that stands still
+/// until the test moves it: an SQLite file in a temporary folder, or, when
+/// `LATCHKEY_TEST_STORE=postgres`, a new database on the tests' own PostgreSQL cluster
+/// ([`pg`]).
 pub struct Lab {
     pub dir: tempfile::TempDir,
     pub clock: Arc<ManualClock>,
     pub lk: Latchkey,
     /// The administrator's account key, as `latchkey init` shows it.
     pub admin_key: String,
+    pub location: Location,
 }
 
-/// A [`Lab`]: the store at `latchkey.db` in a new temporary folder.
+/// Where a new test store goes: a file in `dir`, or a new PostgreSQL database.
+pub fn new_location(dir: &std::path::Path) -> Location {
+    if pg::selected() {
+        Location::Postgres(pg::Cluster::get().database())
+    } else {
+        Location::File(dir.join("latchkey.db"))
+    }
+}
+
+/// A [`Lab`].
 pub fn lab() -> Lab {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let clock = Arc::new(ManualClock::starting_now());
-    let lk = Latchkey::open_with_clock(&dir.path().join("latchkey.db"), clock.clone())
-        .expect("a new store opens");
+    let location = new_location(dir.path());
+    let lk =
+        Latchkey::open_at(&location, clock.clone(), Missing::Create).expect("a new store opens");
     let (_, key) = lk
         .init(
             &NewAccount {
@@ -50,17 +66,29 @@ pub fn lab() -> Lab {
         clock,
         lk,
         admin_key: key.secret.expose().to_owned(),
+        location,
     }
 }
 
 impl Lab {
+    /// The SQLite file (for the tests about files; on PostgreSQL, where it would be).
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("latchkey.db")
     }
 
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.location, Location::Postgres(_))
+    }
+
+    /// A connection of its own to the store, behind the engine's back.
+    pub fn raw(&self) -> raw::Raw {
+        raw::Raw::open(&self.location)
+    }
+
     /// Another handle on the same store (a second process, as far as the store knows).
     pub fn reopen(&self) -> Latchkey {
-        Latchkey::open_with_clock(&self.path(), self.clock.clone()).expect("the store reopens")
+        Latchkey::open_at(&self.location, self.clock.clone(), Missing::Refuse)
+            .expect("the store reopens")
     }
 
     pub fn admin(&self) -> Session {
@@ -134,9 +162,14 @@ impl Lab {
             .expect("the administrator reads the audit log")
     }
 
-    /// Every byte of the store's files (database, WAL and shared memory, where present),
-    /// to search for what must never be written in plaintext.
+    /// Every byte of the store (SQLite: the database, WAL and shared memory files where
+    /// present; PostgreSQL: the cluster's data folder and a `pg_dump`), to search for
+    /// what must never be written in plaintext.
     pub fn store_bytes(&self) -> Vec<u8> {
+        if let Location::Postgres(url) = &self.location {
+            let db = url.rsplit('/').next().unwrap_or_default();
+            return pg::Cluster::get().bytes(db);
+        }
         let mut all = Vec::new();
         for suffix in ["", "-wal", "-shm"] {
             if let Ok(b) = std::fs::read(format!("{}{}", self.path().display(), suffix)) {

@@ -26,6 +26,7 @@ pub async fn server() -> Server {
         clock,
         lk,
         admin_key,
+        ..
     } = lab();
     let lk = Arc::new(lk);
     let listener = latchkey_api::bind(0).await.expect("a loopback port");

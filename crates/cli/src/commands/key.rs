@@ -21,7 +21,10 @@ pub fn run(ctx: &mut Ctx, cmd: KeyCmd) -> Result<(), Error> {
                 name,
                 permissions: perms,
                 environment: environment.parse()?,
-                expiry: expires.parse::<Expiry>()?,
+                expiry: match expires {
+                    Some(e) => e.parse::<Expiry>()?,
+                    None => Expiry::default(),
+                },
                 revealable,
             };
             let s = ctx.sign_in(&acting)?;

@@ -10,34 +10,41 @@ mod mfa;
 mod permission;
 mod policy;
 mod serve;
+mod store;
 mod verify;
 
 use crate::args::{Cli, Command, KeyCmd};
 use crate::ctx::Ctx;
 use crate::prompt::Prompter;
-use latchkey_core::{Error, Latchkey};
+use latchkey_core::store::{Location, Missing};
+use latchkey_core::{Error, Latchkey, SystemClock};
+use std::sync::Arc;
 
 /// Runs the command; the exit status on success (`key verify` says 1 for a key that is
 /// not valid).
 pub fn run(cli: Cli) -> Result<u8, Error> {
-    let path = match cli.db {
-        Some(p) => p,
-        None => latchkey_core::store::path_from_env()?,
+    let location = match &cli.db {
+        Some(p) => Location::parse(p),
+        None => Location::from_env()?,
     };
     // Commands without an acting user: every request (or key) speaks for itself.
     match &cli.command {
         Command::Key(KeyCmd::Verify { key }) => {
-            return verify::run(&path, key.as_deref(), cli.json)
+            return verify::run(&location, key.as_deref(), cli.json)
         }
         Command::Serve(a) => {
-            serve::run(&path, a.port, cli.json)?;
+            serve::run(&location, a.port, cli.json)?;
+            return Ok(0);
+        }
+        Command::Store(cmd) => {
+            store::run(cmd, cli.json)?;
             return Ok(0);
         }
         _ => {}
     }
 
     let mut ctx = Ctx {
-        lk: Latchkey::open(&path)?,
+        lk: Latchkey::open_at(&location, Arc::new(SystemClock), Missing::Create)?,
         json: cli.json,
         prompter: Prompter::new(cli.password_stdin),
     };
@@ -52,7 +59,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Mfa(cmd) => mfa::run(&mut ctx, cmd)?,
         Command::Audit(a) => audit::run(&mut ctx, a)?,
         // Handled above, before any acting user is needed.
-        Command::Serve(_) => {}
+        Command::Serve(_) | Command::Store(_) => {}
     }
     Ok(0)
 }

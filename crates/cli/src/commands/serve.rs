@@ -1,13 +1,14 @@
 //! `latchkey serve`: the loopback JSON API until Ctrl-C or SIGTERM.
 
-use latchkey_core::{Error, Latchkey};
+use latchkey_core::store::{Location, Missing};
+use latchkey_core::{Error, Latchkey, SystemClock};
 use serde_json::json;
-use std::path::Path;
+use std::sync::Arc;
 
 /// Serves the API. The address goes to stdout (so a script that asked for port 0 can
 /// read it), the notes to stderr.
-pub fn run(path: &Path, port: u16, json_mode: bool) -> Result<(), Error> {
-    let mut lk = Latchkey::open_existing(path)?;
+pub fn run(location: &Location, port: u16, json_mode: bool) -> Result<(), Error> {
+    let mut lk = Latchkey::open_at(location, Arc::new(SystemClock), Missing::Refuse)?;
     if !lk.is_initialized()? {
         return Err(Error::NotInitialized);
     }

@@ -1,13 +1,14 @@
 //! `latchkey key verify [KEY]`: exit 0 for a valid key, 1 for one that is not.
 
 use crate::output;
-use latchkey_core::{Error, Latchkey};
+use latchkey_core::store::{Location, Missing};
+use latchkey_core::{Error, Latchkey, SystemClock};
 use std::io::Read;
-use std::path::Path;
+use std::sync::Arc;
 
-pub fn run(path: &Path, key: Option<&str>, json: bool) -> Result<u8, Error> {
+pub fn run(location: &Location, key: Option<&str>, json: bool) -> Result<u8, Error> {
     // Never a new empty store at a mistyped path: every key would be "not found".
-    let lk = Latchkey::open_existing(path)?;
+    let lk = Latchkey::open_at(location, Arc::new(SystemClock), Missing::Refuse)?;
     let text = match key {
         Some(k) => k.to_owned(),
         None => {

@@ -6,11 +6,14 @@
 //! and PostgreSQL share (see [`sql`]); what only one engine can do (opening and checking
 //! a file, migrations, locking, the verification fast path) lives in that engine's module.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 pub(crate) mod sql;
 mod sqlite;
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub mod copy;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod mfa;
@@ -41,6 +44,38 @@ pub fn path_from_env() -> Result<PathBuf> {
     }
 }
 
+/// Where a store lives: an SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    /// A `postgres://` (or `postgresql://`) URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL, else a file path.
+    pub fn parse(s: &str) -> Location {
+        let t = s.trim();
+        if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+            Location::Postgres(t.to_owned())
+        } else {
+            Location::File(PathBuf::from(s))
+        }
+    }
+
+    /// `LATCHKEY_DB` if set, else the default file ([`default_path`]).
+    pub fn from_env() -> Result<Location> {
+        match std::env::var("LATCHKEY_DB") {
+            Ok(v) if !v.trim().is_empty() => Ok(Location::parse(&v)),
+            _ => match std::env::var_os("LATCHKEY_DB") {
+                // Not UTF-8: a path, as the system gave it.
+                Some(p) if !p.is_empty() => Ok(Location::File(PathBuf::from(p))),
+                _ => default_path().map(Location::File),
+            },
+        }
+    }
+}
+
 /// What [`Store::open_with`] does when there is no store at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
@@ -61,6 +96,19 @@ pub struct Store {
 #[derive(Debug)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Postgres),
+}
+
+/// Runs `$body` with `$s` bound to whichever engine the store is.
+macro_rules! on_engine {
+    ($backend:expr, $s:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite($s) => $body,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres($s) => $body,
+        }
+    };
 }
 
 impl Store {
@@ -77,26 +125,43 @@ impl Store {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        match &self.backend {
-            Backend::Sqlite(s) => s.path(),
+    /// Opens the store at `location`: a file, or (in builds with PostgreSQL support) a
+    /// database.
+    pub fn open_at(location: &Location, now: i64, missing: Missing) -> Result<Store> {
+        match location {
+            Location::File(path) => Store::open_with(path, now, missing),
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Ok(Store {
+                backend: Backend::Postgres(postgres::Postgres::open(url, now, missing)?),
+            }),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => Err(Error::invalid(
+                "db",
+                "this build of Latchkey has no PostgreSQL support (the `latchkey` command line has it)",
+            )),
         }
+    }
+
+    /// The SQLite file, or the PostgreSQL URL without its password.
+    pub fn path(&self) -> &Path {
+        on_engine!(&self.backend, s => s.path())
+    }
+
+    /// Which engine this store runs on.
+    pub fn is_postgres(&self) -> bool {
+        !matches!(self.backend, Backend::Sqlite(_))
     }
 
     /// Runs the reads of `f`. On SQLite each statement sees every commit made before it.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.read(|db| f(&mut Tx { db })),
-        }
+        on_engine!(&self.backend, s => s.read(|db| f(&mut Tx { db })))
     }
 
     /// Runs `f` in one write transaction: all of it lands or none of it does. Writers
     /// queue for the store's one write lock (SQLite's `BEGIN IMMEDIATE`), so a rule that
     /// checks, then writes, sees no other writer in between.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.write(|db| f(&mut Tx { db })),
-        }
+        on_engine!(&self.backend, s => s.write(|db| f(&mut Tx { db })))
     }
 
     /// The verification read (see [`verify`]): the key whose digest is `digest`, with
@@ -108,9 +173,7 @@ impl Store {
         wait: bool,
         f: impl FnOnce(Option<verify::KeyLookup<'_>>) -> Result<T>,
     ) -> Result<T> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.lookup_key(digest, wait, f),
-        }
+        on_engine!(&self.backend, s => s.lookup_key(digest, wait, f))
     }
 }
 

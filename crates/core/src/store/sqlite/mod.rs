@@ -112,6 +112,7 @@ impl Sqlite {
         migrations::migrate(&mut conn, now, &shown)?;
         store.give_back(conn);
         tighten_permissions(path);
+        tracing::debug!(target: "latchkey::store", "opened the SQLite store at {shown}");
         Ok(store)
     }
 
