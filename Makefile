@@ -30,8 +30,15 @@ ui-deps:
 e2e-deps:
 	@[ -d tests/e2e/node_modules ] && [ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 
+# The core's rule suites, run a second time on PostgreSQL (a throwaway cluster the tests
+# start themselves); the SQLite-file suites (store, layers) have PostgreSQL counterparts
+# (store_pg, and crates/cli/tests/postgres.rs, pg_outage.rs) that run in the first pass.
+RULE_SUITES := accounts keys mfa permissions refusals revealable serving step_up throttle write_lock
+
 test-rust:
 	LATCHKEY_REQUIRE_INTEROP=1 $(CARGO) test --workspace --locked
+	@echo "== the core's rule suites again, on PostgreSQL =="
+	LATCHKEY_TEST_STORE=postgres $(CARGO) test --locked -p latchkey-core --features postgres $(addprefix --test ,$(RULE_SUITES))
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test

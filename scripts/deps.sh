@@ -15,6 +15,9 @@ TEST_PKGS=(
   # The R and Java examples of docs/api-clients.md are run by the tests (`java File.java`
   # needs the jdk.compiler module, which Debian's headless JRE carries).
   r-base-core r-cran-jsonlite default-jre-headless
+  # The PostgreSQL store's tests start a throwaway cluster of their own (initdb, pg_ctl);
+  # the system's own cluster is never touched.
+  postgresql
 )
 
 SUDO=()

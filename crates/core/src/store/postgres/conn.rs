@@ -57,6 +57,9 @@ impl Target {
             }
         }
         config.application_name("latchkey");
+        // A commit is acknowledged only once it is on disk, whatever the server's default:
+        // a revocation must not come back after a crash.
+        config.options("-c synchronous_commit=on");
         Ok(Target {
             shown: shown(&config),
             config,
@@ -387,7 +390,10 @@ mod tests {
             "# comment\nother:5432:keys:svc:wrong\n*:5432:keys:svc:right\n*:*:*:*:fallback\n",
         )
         .unwrap();
-        let url = format!("postgres://svc@db.lab:5432/keys?passfile={}", file.display());
+        let url = format!(
+            "postgres://svc@db.lab:5432/keys?passfile={}",
+            file.display()
+        );
         let t = Target::parse(&url).unwrap();
         assert_eq!(t.config.get_password(), Some(&b"right"[..]));
         // Never shown: not the password, not the file option.
