@@ -5,88 +5,13 @@
 //!     cargo bench -p latchkey-core --bench verify
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use latchkey_core::{Environment, Expiry, Latchkey, NewAccount, NewKey, Password};
+use latchkey_core::Password;
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
-use std::time::Instant;
 
-const ACCOUNTS: usize = 100;
-const KEYS_PER_ACCOUNT: usize = 1000;
-const PW: &str = "correct horse battery staple";
+mod common;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    lk: Latchkey,
-    keys: Vec<String>,
-    raw: rusqlite::Connection,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bench.db");
-    let lk = Latchkey::open(&path).unwrap();
-    let started = Instant::now();
-    lk.init(
-        &NewAccount {
-            username: "admin".into(),
-            ..Default::default()
-        },
-        &Password::new(PW),
-    )
-    .unwrap();
-    let admin = lk.sign_in("admin", &Password::new(PW)).unwrap().session;
-    lk.create_group(
-        &admin,
-        "staff",
-        &["keys:read".into(), "account:read".into()],
-    )
-    .unwrap();
-    let mut keys = Vec::new();
-    for a in 0..ACCOUNTS {
-        let name = format!("user{a}");
-        lk.create_account(
-            &admin,
-            &NewAccount {
-                username: name.clone(),
-                groups: vec!["staff".into()],
-                ..Default::default()
-            },
-            &Password::new(PW),
-        )
-        .unwrap();
-        let s = lk.sign_in(&name, &Password::new(PW)).unwrap().session;
-        for k in 0..KEYS_PER_ACCOUNT {
-            let issued = lk
-                .create_key(
-                    &s,
-                    &NewKey {
-                        name: format!("key {k}"),
-                        permissions: vec!["keys:read".into()],
-                        environment: Environment::Live,
-                        expiry: Expiry::Days(90),
-                        revealable: false,
-                    },
-                )
-                .unwrap();
-            // Keep a sample to verify; which keys are looked up does not matter to SQLite.
-            if k % 100 == 0 {
-                keys.push(issued.secret.expose().to_owned());
-            }
-        }
-    }
-    eprintln!(
-        "seeded {} keys in {:.1?}",
-        ACCOUNTS * KEYS_PER_ACCOUNT,
-        started.elapsed()
-    );
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    Fixture {
-        _dir: dir,
-        lk,
-        keys,
-        raw,
-    }
-}
+use common::{fixture, PW};
 
 fn bench(c: &mut Criterion) {
     let f = fixture();
