@@ -68,9 +68,81 @@ pub enum Command {
     Audit(AuditArgs),
     /// Serve the loopback JSON API on 127.0.0.1 until interrupted
     Serve(ServeArgs),
+    /// Company details: the organisation's name and country
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Invitations to join the store (redeeming one needs no account)
+    #[command(subcommand)]
+    Invite(InviteCmd),
     /// The store itself: copy a whole store to another engine
     #[command(subcommand)]
     Store(StoreCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCmd {
+    /// The organisation's name and country (any member)
+    Show {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Set them (administrators)
+    Set {
+        #[command(flatten)]
+        acting: Acting,
+        /// 1–100 characters
+        #[arg(long)]
+        name: String,
+        /// ISO 3166-1 alpha-2, such as DE or NZ
+        #[arg(long)]
+        country: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// Invite an email address; prints the code once (administrators)
+    Create {
+        #[command(flatten)]
+        acting: Acting,
+        #[arg(long)]
+        email: String,
+        /// A group the new account joins (repeat for several)
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// The new account is an administrator
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Every invitation with its status: pending, accepted, expired, revoked
+    List {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Withdraw a pending invitation: its code stops working
+    Revoke {
+        #[command(flatten)]
+        acting: Acting,
+        id: String,
+    },
+    /// A new code for a pending or expired invitation (the old code stops); printed once
+    Reissue {
+        #[command(flatten)]
+        acting: Acting,
+        id: String,
+    },
+    /// Accept an invitation: CODE (or the first line of stdin), then the new password
+    /// (twice at a prompt; with --password-stdin, the next line)
+    Redeem {
+        /// The code (better on stdin: an argument is visible to other local users)
+        code: Option<String>,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,6 +370,13 @@ pub enum GroupCmd {
         #[command(flatten)]
         acting: Acting,
     },
+    /// Rename a group (its members and grants stay)
+    Rename {
+        #[command(flatten)]
+        acting: Acting,
+        name: String,
+        new_name: String,
+    },
     Create {
         #[command(flatten)]
         acting: Acting,
@@ -400,6 +479,18 @@ pub struct AuditArgs {
     /// Only actions starting with this (e.g. key. or sign_in)
     #[arg(long)]
     pub action: Option<String>,
+    /// Only this outcome: ok, failed, throttled or refused
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Only events at or after this date (YYYY-MM-DD, UTC) or RFC 3339 time
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events at or before this date (YYYY-MM-DD: to its end) or RFC 3339 time
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only events whose target contains this text (any case)
+    #[arg(long)]
+    pub target: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
     /// Print CSV instead of a table

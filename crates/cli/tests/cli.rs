@@ -271,10 +271,10 @@ fn accounts_groups_permissions_and_policy() {
     ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("samples:write"));
-    // Bob is not an administrator.
+    // Bob is not an administrator: the group list names other people, so it is theirs alone.
     assert_eq!(
         bob(&["group", "list", "--user", "bob"]).status.code(),
-        Some(0)
+        Some(5)
     );
     assert_eq!(
         bob(&["policy", "set", "--user", "bob", "--max-active-keys", "1"])

@@ -61,6 +61,15 @@ fn bench(c: &mut Criterion) {
             black_box(v)
         })
     });
+    // As a server calls it: the last use queued for the background writer.
+    g.bench_function("latchkey_verify_deferring_last_use", |b| {
+        b.iter(|| {
+            i = (i + 1) % f.keys.len();
+            let v = lk.verify_deferring_last_use(black_box(&f.keys[i])).unwrap();
+            assert!(v.valid);
+            black_box(v)
+        })
+    });
     g.finish();
 }
 

@@ -12,11 +12,11 @@ use crate::{account_key, crypto, password, validate, Error, Latchkey, Result};
 pub use crate::model::account::{Account, NewAccount, ProfileUpdate};
 
 /// Validated, normalised form of a new account.
-struct CleanAccount {
-    username: String,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
+pub(crate) struct CleanAccount {
+    pub(crate) username: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) email: Option<String>,
 }
 
 fn clean(new: &NewAccount) -> Result<CleanAccount> {
@@ -29,6 +29,82 @@ fn clean(new: &NewAccount) -> Result<CleanAccount> {
             Some(e) => Some(validate::email(e)?),
         },
     })
+}
+
+/// A new account, checked, with its password's argon2 work done.
+pub(crate) struct Prepared {
+    pub(crate) clean: CleanAccount,
+    phc: String,
+    dek: crate::secret::KeyBytes,
+    kek: crypto::PasswordKek,
+    pub(crate) is_admin: bool,
+}
+
+/// Writes a prepared account inside the caller's transaction: its row, its data key, its
+/// groups, and an administrator's account key (returned once). Refuses a username or
+/// email another account has.
+pub(crate) fn write_account(
+    tx: &mut Tx<'_>,
+    p: &Prepared,
+    group_ids: &[i64],
+    now: i64,
+) -> Result<(i64, Option<(crate::KeyId, crate::ApiKeySecret)>)> {
+    let c = &p.clean;
+    ensure_unique(tx, &c.username, c.email.as_deref(), 0)?;
+    let id = store::accounts::insert(
+        tx,
+        &store::accounts::NewRow {
+            username: &c.username,
+            first_name: &c.first_name,
+            last_name: &c.last_name,
+            email: c.email.as_deref(),
+            is_admin: p.is_admin,
+            password_hash: &p.phc,
+            now,
+        },
+    )?;
+    // The wrapping names the row id in its associated data, so it is written once the
+    // row exists, in the same transaction (only the cheap AEAD step is here).
+    store::accounts::set_data_key(tx, id, &p.kek.wrap(&p.dek, &dek_aad(id))?)?;
+    for g in group_ids {
+        store::groups::add_member(tx, *g, id)?;
+    }
+    let key = if p.is_admin {
+        Some(account_key::create(tx, id, &p.dek, now)?)
+    } else {
+        None
+    };
+    Ok((id, key))
+}
+
+/// The audit entries of a new account (and its account key).
+pub(crate) fn record_created(
+    tx: &mut Tx<'_>,
+    actor: Option<(i64, &str)>,
+    action: &str,
+    p: &Prepared,
+    key: Option<&crate::KeyId>,
+    now: i64,
+) -> Result<()> {
+    let username = &p.clean.username;
+    let detail = if p.is_admin { "administrator" } else { "" };
+    record(
+        tx,
+        now,
+        Entry::ok(actor, action, Some(format!("account {username}"))).detail(detail),
+    )?;
+    if let Some(kid) = key {
+        record(
+            tx,
+            now,
+            Entry::ok(
+                actor,
+                "account_key.created",
+                Some(format!("key {kid} of {username}")),
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 fn ensure_unique(tx: &mut Tx<'_>, username: &str, email: Option<&str>, except: i64) -> Result<()> {
@@ -89,80 +165,35 @@ impl Latchkey {
         new: &NewAccount,
         password: &Password,
     ) -> Result<(Account, Option<IssuedKey>)> {
-        let c = clean(new)?;
-        let pol = self.policy()?;
-        password::check_rules(
-            "password",
-            password,
-            pol.min_password_length as usize,
-            &c.username,
-            c.email.as_deref(),
-        )?;
-        // Hashing and key derivation happen before the write lock is taken: other
-        // processes should not wait on argon2.
-        let phc = password::hash(password, pol.argon2)?;
-        let dek = crypto::new_data_key()?;
-        let kek = crypto::PasswordKek::derive(password, pol.argon2)?;
+        let p = self.prepare_account(new, password)?;
         let now = self.now_unix();
-
         let (id, key) = self.store.write(|tx| {
             if actor.is_none() && store::accounts::any(tx)? {
                 return Err(Error::AlreadyInitialized);
             }
-            ensure_unique(tx, &c.username, c.email.as_deref(), 0)?;
             let group_ids = new
                 .groups
                 .iter()
                 .map(|g| store::groups::id_by_name(tx, g))
                 .collect::<Result<Vec<_>>>()?;
-            let id = store::accounts::insert(
-                tx,
-                &store::accounts::NewRow {
-                    username: &c.username,
-                    first_name: &c.first_name,
-                    last_name: &c.last_name,
-                    email: c.email.as_deref(),
-                    is_admin: new.is_admin,
-                    password_hash: &phc,
-                    now,
-                },
-            )?;
-            // The wrapping names the row id in its associated data, so it is written once
-            // the row exists, in the same transaction (only the cheap AEAD step is here;
-            // argon2 ran before the lock).
-            store::accounts::set_data_key(tx, id, &kek.wrap(&dek, &dek_aad(id))?)?;
-            for g in group_ids {
-                store::groups::add_member(tx, g, id)?;
-            }
-            let key = if new.is_admin {
-                Some(account_key::create(tx, id, &dek, now)?)
-            } else {
-                None
-            };
+            let (id, key) = write_account(tx, &p, &group_ids, now)?;
             let (actor_tag, action) = match actor {
                 Some(a) => (a.tag(), "account.created"),
-                None => (Some((id, c.username.as_str())), "store.initialized"),
+                None => (Some((id, p.clean.username.as_str())), "store.initialized"),
             };
-            let detail = if new.is_admin { "administrator" } else { "" };
-            record(
-                tx,
-                now,
-                Entry::ok(actor_tag, action, Some(format!("account {}", c.username)))
-                    .detail(detail),
-            )?;
-            if let Some((kid, _)) = &key {
-                record(
-                    tx,
-                    now,
-                    Entry::ok(
-                        actor_tag,
-                        "account_key.created",
-                        Some(format!("key {kid} of {}", c.username)),
-                    ),
-                )?;
-            }
+            record_created(tx, actor_tag, action, &p, key.as_ref().map(|k| &k.0), now)?;
             Ok((id, key))
         })?;
+        self.created(id, key, now)
+    }
+
+    /// The account just written, and its account key as issued.
+    pub(crate) fn created(
+        &self,
+        id: i64,
+        key: Option<(crate::KeyId, crate::ApiKeySecret)>,
+        now: i64,
+    ) -> Result<(Account, Option<IssuedKey>)> {
         let account = self.store.read(|tx| store::accounts::load(tx, id))?;
         let key = match key {
             Some((kid, secret)) => Some(IssuedKey::new(
@@ -173,6 +204,32 @@ impl Latchkey {
             None => None,
         };
         Ok((account, key))
+    }
+
+    /// Checks a new account and its password against the rules and the policy, and runs
+    /// the password's argon2 work, before any write lock is taken: other processes should
+    /// not wait on argon2.
+    pub(crate) fn prepare_account(
+        &self,
+        new: &NewAccount,
+        password: &Password,
+    ) -> Result<Prepared> {
+        let clean = clean(new)?;
+        let pol = self.policy()?;
+        password::check_rules(
+            "password",
+            password,
+            pol.min_password_length as usize,
+            &clean.username,
+            clean.email.as_deref(),
+        )?;
+        Ok(Prepared {
+            phc: password::hash(password, pol.argon2)?,
+            dek: crypto::new_data_key()?,
+            kek: crypto::PasswordKek::derive(password, pol.argon2)?,
+            is_admin: new.is_admin,
+            clean,
+        })
     }
 
     /// The signed-in account.
@@ -309,6 +366,7 @@ impl Latchkey {
         };
         let target = Some(format!("account {username}"));
         self.audited(session, action, target, |audit| {
+            self.require_fresh_proof(session)?;
             let now = self.now_unix();
             let id = audit.write(now, |tx, actor, _| {
                 actor.require_admin()?;
@@ -408,6 +466,7 @@ impl Latchkey {
     pub fn reset_password(&self, session: &Session, username: &str, new: &Password) -> Result<u32> {
         let target = Some(format!("account {username}"));
         self.audited(session, "password.reset", target, |audit| {
+            self.require_fresh_proof(session)?;
             let (target, pol) = self.store.read(|tx| {
                 let actor = self.actor(tx, session)?;
                 actor.require_admin()?;

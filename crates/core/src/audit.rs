@@ -8,7 +8,9 @@ use crate::session::{Actor, Session};
 use crate::store::{self, Tx};
 use crate::{Latchkey, Result};
 
-pub use crate::model::audit::{AuditEvent, AuditFilter};
+pub use crate::model::audit::{AuditEvent, AuditFilter, AuditPage, ExportFormat};
+use crate::Error;
+use time::OffsetDateTime;
 
 pub(crate) struct Entry<'a> {
     pub actor: Option<(i64, &'a str)>,
@@ -123,24 +125,152 @@ impl Latchkey {
         }
     }
 
-    /// Lists audit events. Administrators see everyone's; others only their own.
+    /// Lists audit events, newest first. Administrators see everyone's; others only their
+    /// own.
     pub fn audit(&self, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        Ok(self.audit_page(session, filter)?.events)
+    }
+
+    /// One page of the audit log: at most `filter.limit` events, newest first, and whether
+    /// older ones match too.
+    pub fn audit_page(&self, session: &Session, filter: &AuditFilter) -> Result<AuditPage> {
+        let q = Checked::from(filter)?;
         self.store.read(|tx| {
             let actor = self.actor(tx, session)?;
             let only = if actor.is_admin { None } else { Some(actor.id) };
-            // A `%` once meant "anything" here; a prefix match has no wildcards.
-            let prefix = filter.action.as_ref().map(|a| a.replace('%', ""));
-            store::audit::list(
+            let mut events = store::audit::list(
                 tx,
                 &store::audit::Query {
                     only_account: only,
                     actor: filter.actor.as_deref(),
-                    action_prefix: prefix.as_deref(),
-                    limit: filter.limit.unwrap_or(100).min(100_000),
+                    action_prefix: q.prefix.as_deref(),
+                    outcome: q.outcome,
+                    since: q.since,
+                    until: q.until,
+                    target: filter.target.as_deref().filter(|t| !t.is_empty()),
+                    before: filter.before,
+                    // One more than asked for says whether there is more.
+                    limit: q.limit + 1,
                 },
-            )
+            )?;
+            let more = events.len() > q.limit as usize;
+            events.truncate(q.limit as usize);
+            Ok(AuditPage { events, more })
         })
     }
+
+    /// The events `filter` selects (every page of them, up to 100 000), as a file's
+    /// contents: CSV whose cells a spreadsheet never runs as formulas, or JSON. The export
+    /// itself is audited.
+    pub fn export_audit(
+        &self,
+        session: &Session,
+        filter: &AuditFilter,
+        format: ExportFormat,
+    ) -> Result<String> {
+        let all = AuditFilter {
+            limit: Some(filter.limit.unwrap_or(MAX_EVENTS).min(MAX_EVENTS)),
+            ..filter.clone()
+        };
+        let events = self.audit(session, &all)?;
+        let text = match format {
+            ExportFormat::Csv => to_csv(&events),
+            ExportFormat::Json => serde_json::to_string_pretty(&events)
+                .map_err(|e| Error::internal(format!("audit export: {e}")))?,
+        };
+        let now = self.now_unix();
+        self.store.write(|tx| {
+            record(
+                tx,
+                now,
+                Entry::ok(session.tag(), "audit.exported", None).detail(format!(
+                    "{} events as {}",
+                    events.len(),
+                    match format {
+                        ExportFormat::Csv => "CSV",
+                        ExportFormat::Json => "JSON",
+                    }
+                )),
+            )
+        })?;
+        Ok(text)
+    }
+}
+
+/// The most events one listing or export returns.
+const MAX_EVENTS: u32 = 100_000;
+
+/// A filter's values, checked.
+struct Checked {
+    prefix: Option<String>,
+    outcome: Option<&'static str>,
+    since: Option<i64>,
+    until: Option<i64>,
+    limit: u32,
+}
+
+impl Checked {
+    fn from(f: &AuditFilter) -> Result<Checked> {
+        let outcome = match f.outcome.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(o) => Some(
+                ["ok", "failed", "throttled", "refused"]
+                    .into_iter()
+                    .find(|k| *k == o)
+                    .ok_or_else(|| {
+                        Error::invalid("outcome", "must be ok, failed, throttled or refused")
+                    })?,
+            ),
+        };
+        let since = f
+            .since
+            .as_deref()
+            .map(|s| moment("since", s, false))
+            .transpose()?;
+        let until = f
+            .until
+            .as_deref()
+            .map(|s| moment("until", s, true))
+            .transpose()?;
+        if let (Some(a), Some(b)) = (since, until) {
+            if a > b {
+                return Err(Error::invalid("since", "must not be after until"));
+            }
+        }
+        if f.limit == Some(0) {
+            return Err(Error::invalid("limit", "must be at least 1"));
+        }
+        Ok(Checked {
+            // A `%` once meant "anything" here; a prefix match has no wildcards.
+            prefix: f
+                .action
+                .as_ref()
+                .map(|a| a.replace('%', ""))
+                .filter(|a| !a.is_empty()),
+            outcome,
+            since,
+            until,
+            limit: f.limit.unwrap_or(100).min(MAX_EVENTS),
+        })
+    }
+}
+
+/// An RFC 3339 time, or a date `YYYY-MM-DD` (UTC): its first second, or with `end` its
+/// last.
+fn moment(field: &'static str, s: &str, end: bool) -> Result<i64> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s, &fmt)
+        .map_err(|_| Error::invalid(field, "must be a date YYYY-MM-DD or an RFC 3339 time"))?;
+    let t = if end {
+        d.with_hms(23, 59, 59).unwrap_or(d.midnight())
+    } else {
+        d.midnight()
+    };
+    Ok(t.assume_utc().unix_timestamp())
 }
 
 /// The one write of an action started by [`Latchkey::audited`]; taken by value, so an
@@ -179,13 +309,20 @@ impl Audited<'_> {
     }
 }
 
-/// CSV text of events (RFC 4180 quoting), for export.
+/// CSV text of events (RFC 4180 quoting). A cell that begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'`, so a spreadsheet shows it instead of
+/// running it as a formula.
 pub fn to_csv(events: &[AuditEvent]) -> String {
     fn q(s: &str) -> String {
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        };
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
-            s.to_owned()
+            s
         }
     }
     let mut out = String::from("id,at,actor,action,target,outcome,detail\n");

@@ -190,7 +190,7 @@ impl Latchkey {
         let tag = Some((pending.account_id, pending.username.as_str()));
         let recovery_codes_left = self.store.write(|tx| {
             throttle::reset(tx, pending.account_id)?;
-            store::accounts::clear_notices(tx, pending.account_id)?;
+            store::accounts::signed_in(tx, pending.account_id, now)?;
             let detail = match factor {
                 None => "password",
                 Some(Factor::Totp) => "password and authenticator code",

@@ -32,6 +32,12 @@ pub enum Code {
     StorageError,
     IoError,
     InternalError,
+    /// An invitation code no invitation has (throttled like a password).
+    InvitationUnknown,
+    InvitationUsed,
+    InvitationExpired,
+    /// Withdrawn by an administrator, or replaced by a newer code.
+    InvitationRevoked,
     // The adapters' own.
     /// The window has no session (signed out, locked, or never signed in).
     NotSignedIn,
@@ -137,6 +143,10 @@ impl Code {
             Code::StorageError => "storage_error",
             Code::IoError => "io_error",
             Code::InternalError => "internal_error",
+            Code::InvitationUnknown => "invitation_unknown",
+            Code::InvitationUsed => "invitation_used",
+            Code::InvitationExpired => "invitation_expired",
+            Code::InvitationRevoked => "invitation_revoked",
             Code::NotSignedIn => "not_signed_in",
             Code::SignInExpired => "sign_in_expired",
             Code::NoSecret => "no_secret",
@@ -152,8 +162,13 @@ impl Code {
     pub fn category(self) -> Category {
         match self {
             Code::InvalidInput => Category::Invalid,
-            Code::BadCredentials | Code::MfaRequired | Code::InvalidKey | Code::MissingKey => {
-                Category::Unauthenticated
+            Code::BadCredentials
+            | Code::MfaRequired
+            | Code::InvalidKey
+            | Code::MissingKey
+            | Code::InvitationUnknown => Category::Unauthenticated,
+            Code::InvitationUsed | Code::InvitationExpired | Code::InvitationRevoked => {
+                Category::Conflict
             }
             Code::SignInExpired | Code::NotSignedIn => Category::Unauthenticated,
             Code::Throttled => Category::Throttled,
@@ -223,6 +238,18 @@ impl Reason {
             Reason::AccountDisabled => "account_disabled",
         }
     }
+}
+
+/// Why an invitation code cannot be redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationProblem {
+    /// No invitation has this code (a typo, or a code from elsewhere).
+    Unknown,
+    Used,
+    Expired,
+    Revoked,
+    /// An administrator issued a newer code for the same invitation.
+    Replaced,
 }
 
 /// Why an administrator's account key cannot be shown.
@@ -299,6 +326,10 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// An invitation code that cannot be redeemed, and why.
+    #[error("{}", invitation_text(*.0))]
+    Invitation(InvitationProblem),
+
     /// A key's secret cannot be shown, and why.
     #[error("{}", unviewable_text(*.0))]
     Unviewable(Unviewable),
@@ -347,6 +378,22 @@ pub enum Error {
     Internal,
 }
 
+fn invitation_text(why: InvitationProblem) -> &'static str {
+    match why {
+        InvitationProblem::Unknown => {
+            "code: no invitation has this code; check it against the one you were sent"
+        }
+        InvitationProblem::Used => "this invitation was already used; sign in instead",
+        InvitationProblem::Expired => {
+            "this invitation has expired; ask an administrator to send a new one"
+        }
+        InvitationProblem::Revoked => "this invitation was withdrawn by an administrator",
+        InvitationProblem::Replaced => {
+            "this code was replaced by a newer one; use the code from the latest invitation"
+        }
+    }
+}
+
 fn unviewable_text(why: Unviewable) -> &'static str {
     match why {
         Unviewable::NotRevealable => {
@@ -374,6 +421,12 @@ impl Error {
             Error::MfaRequired => Code::MfaRequired,
             Error::InvalidKey(_) => Code::InvalidKey,
             Error::Forbidden(_) => Code::Forbidden,
+            Error::Invitation(InvitationProblem::Unknown) => Code::InvitationUnknown,
+            Error::Invitation(InvitationProblem::Used) => Code::InvitationUsed,
+            Error::Invitation(InvitationProblem::Expired) => Code::InvitationExpired,
+            Error::Invitation(InvitationProblem::Revoked | InvitationProblem::Replaced) => {
+                Code::InvitationRevoked
+            }
             Error::Unviewable(Unviewable::NotRevealable) => Code::Forbidden,
             Error::Unviewable(_) => Code::Conflict,
             Error::StepUpRequired => Code::StepUpRequired,
@@ -401,7 +454,7 @@ impl Error {
         match self {
             Error::Invalid { field, .. } | Error::AgainstPolicy { field, .. } => Some(field),
             Error::NotHeld { .. } => Some("permissions"),
-            Error::SignInExpired => Some("code"),
+            Error::SignInExpired | Error::Invitation(InvitationProblem::Unknown) => Some("code"),
             _ => None,
         }
     }

@@ -5,7 +5,7 @@ use crate::session::Session;
 use crate::store::{self, Tx};
 use crate::{validate, Error, Latchkey, Result};
 
-pub use crate::model::group::{Group, PermissionInfo};
+pub use crate::model::group::{Group, GroupImpact, PermissionInfo, ResourceImpact};
 
 /// Refuses permissions whose resource the store does not know, naming the first.
 fn ensure_known(tx: &mut Tx<'_>, perms: &PermissionSet) -> Result<()> {
@@ -96,10 +96,14 @@ impl Latchkey {
         })
     }
 
+    /// Every group with its members and grants (administrators: a group's member list
+    /// names other people).
     pub fn list_groups(&self, session: &Session) -> Result<Vec<Group>> {
-        self.store.read(|tx| {
-            self.actor(tx, session)?;
-            store::groups::list(tx)
+        self.guarded(session, "groups.read", None, || {
+            self.store.read(|tx| {
+                self.actor(tx, session)?.require_admin()?;
+                store::groups::list(tx)
+            })
         })
     }
 
@@ -120,6 +124,57 @@ impl Latchkey {
                 store::groups::grant(tx, id, &perms)?;
                 entry.detail = permissions::joined(&perms);
                 store::groups::load(tx, id)
+            })
+        })
+    }
+
+    /// Renames a group; its members and grants stay.
+    pub fn rename_group(&self, session: &Session, name: &str, new_name: &str) -> Result<Group> {
+        let target = Some(format!("group {name}"));
+        self.audited(session, "group.renamed", target, |audit| {
+            let new_name = validate::group_name(new_name.trim())?;
+            audit.write(self.now_unix(), |tx, actor, entry| {
+                actor.require_admin()?;
+                let id = store::groups::id_by_name(tx, name)?;
+                let old = store::groups::load(tx, id)?.name;
+                if crate::validate::fold(&old) != crate::validate::fold(&new_name)
+                    && store::groups::name_taken(tx, &new_name)?
+                {
+                    return Err(Error::invalid("group", "already exists"));
+                }
+                store::groups::rename(tx, id, &new_name)?;
+                entry.target = Some(format!("group {old}"));
+                entry.detail = format!("renamed to {new_name}");
+                store::groups::load(tx, id)
+            })
+        })
+    }
+
+    /// What deleting a group would take away: its members, and what it grants them.
+    pub fn group_impact(&self, session: &Session, name: &str) -> Result<GroupImpact> {
+        self.store.read(|tx| {
+            self.actor(tx, session)?.require_admin()?;
+            let id = store::groups::id_by_name(tx, name)?;
+            let g = store::groups::load(tx, id)?;
+            Ok(GroupImpact {
+                members: g.members.len() as u32,
+                permissions: g.permissions.iter().map(ToString::to_string).collect(),
+            })
+        })
+    }
+
+    /// What deleting a custom resource would take away: the groups that grant it and the
+    /// keys in use that were given it.
+    pub fn resource_impact(&self, session: &Session, name: &str) -> Result<ResourceImpact> {
+        let now = self.now_unix();
+        self.store.read(|tx| {
+            self.actor(tx, session)?.require_admin()?;
+            if store::groups::resource_builtin(tx, name)?.is_none() {
+                return Err(Error::NotFound(format!("permission resource {name:?}")));
+            }
+            Ok(ResourceImpact {
+                groups: store::groups::groups_granting(tx, name)?,
+                active_keys: store::keys::count_active_with_resource(tx, name, now)?,
             })
         })
     }

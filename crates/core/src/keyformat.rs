@@ -12,7 +12,8 @@ use zeroize::Zeroizing;
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const RANDOM_LEN: usize = 30;
 pub const CHECKSUM_LEN: usize = 6;
-/// `lk_` + a four-letter kind + `_` + the random part + the checksum.
+/// An API key's length: `lk_` + a four-letter kind + `_` + the random part + the checksum.
+/// (An invitation code's kind, `inv`, has three letters.)
 pub const KEY_LEN: usize = 3 + 4 + 1 + RANDOM_LEN + CHECKSUM_LEN;
 
 /// What a key is for; the middle part of the key text.
@@ -24,6 +25,8 @@ pub enum KeyKind {
     Test,
     /// An administrator's account key.
     Acct,
+    /// An invitation to join the store (not an API key: it only redeems an invitation).
+    Inv,
 }
 
 impl KeyKind {
@@ -32,6 +35,7 @@ impl KeyKind {
             KeyKind::Live => "live",
             KeyKind::Test => "test",
             KeyKind::Acct => "acct",
+            KeyKind::Inv => "inv",
         }
     }
 }
@@ -49,7 +53,8 @@ impl FromStr for KeyKind {
             "live" => Ok(KeyKind::Live),
             "test" => Ok(KeyKind::Test),
             "acct" => Ok(KeyKind::Acct),
-            _ => Err(Error::invalid("kind", "must be live, test or acct")),
+            "inv" => Ok(KeyKind::Inv),
+            _ => Err(Error::invalid("kind", "must be live, test, acct or inv")),
         }
     }
 }
@@ -111,13 +116,14 @@ pub fn checksum(random: &str) -> String {
 pub fn generate(kind: KeyKind) -> Result<String> {
     let random = random_base62(RANDOM_LEN)?;
     // Built in a buffer of the final size, so no partial copy is left behind by growth.
-    let mut key = String::with_capacity(KEY_LEN);
+    let len = 3 + kind.as_str().len() + 1 + RANDOM_LEN + CHECKSUM_LEN;
+    let mut key = String::with_capacity(len);
     key.push_str("lk_");
     key.push_str(kind.as_str());
     key.push('_');
     key.push_str(&random);
     key.push_str(&checksum(&random));
-    debug_assert_eq!(key.len(), KEY_LEN);
+    debug_assert_eq!(key.len(), len);
     Ok(key)
 }
 

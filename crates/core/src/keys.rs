@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use time::{Date, Duration, OffsetDateTime, Time};
 
+pub use crate::model::key::KeyQuota;
 pub use crate::model::key::{
     Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyStatus, KeyUse, NewKey,
     EXPIRING_SOON,
@@ -185,7 +186,9 @@ fn list_text(perms: &PermissionSet) -> String {
 impl Latchkey {
     /// Creates a key for the signed-in account. Its secret is in the result and nowhere else.
     pub fn create_key(&self, session: &Session, new: &NewKey) -> Result<IssuedKey> {
-        self.audited(session, "key.created", None, |audit| {
+        // A refusal names what was asked for; the entry of a made key names the key.
+        let target = Some(format!("key ({})", new.name.trim()));
+        self.audited(session, "key.created", target, |audit| {
             let name = validate::key_name(&new.name)?;
             let perms = permissions::parse_all(&new.permissions)?;
             let now_t = self.now();
@@ -223,6 +226,31 @@ impl Latchkey {
             })?;
             let key = self.store.read(|tx| store::keys::load_info(tx, &id, now))?;
             Ok(IssuedKey::new(key, secret))
+        })
+    }
+
+    /// How many keys the account has in use, and how many the policy allows: the window
+    /// turns "Create key" off with the reason when they are equal.
+    pub fn key_quota(&self, session: &Session) -> Result<KeyQuota> {
+        let now = self.now_unix();
+        self.store.read(|tx| {
+            let actor = self.actor(tx, session)?;
+            let max = store::policy::load(tx)?.max_active_keys;
+            let active = store::keys::count_active(tx, actor.id, now)?;
+            let blocked = match max {
+                Some(1) if active >= 1 => {
+                    Some("one key at a time: delete the current key first".to_owned())
+                }
+                Some(m) if active >= m => Some(format!(
+                    "the policy allows {m} active keys and you have {active}: revoke one first"
+                )),
+                _ => None,
+            };
+            Ok(KeyQuota {
+                active,
+                max,
+                blocked,
+            })
         })
     }
 

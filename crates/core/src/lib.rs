@@ -33,24 +33,30 @@ mod account_key;
 pub mod accounts;
 pub mod auth;
 pub mod groups;
+pub mod invitations;
 pub mod keys;
 pub mod mfa;
+pub mod org;
 pub mod policy;
 mod serving;
 pub mod verify;
 
 pub use accounts::{Account, NewAccount, ProfileUpdate};
-pub use audit::{AuditEvent, AuditFilter};
+pub use audit::{AuditEvent, AuditFilter, AuditPage, ExportFormat};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Category, Code, Error, ErrorBody, Result, Unviewable};
-pub use groups::{Group, PermissionInfo};
+pub use groups::{Group, GroupImpact, PermissionInfo, ResourceImpact};
 pub use ids::{AccountId, GroupId, KeyId};
+pub use invitations::{Invitation, IssuedInvitation, NewInvitation};
 pub use keyfile::KeyFile;
 pub use keyformat::KeyKind;
 pub use keys::{
-    Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyStatus, KeyUse, NewKey,
+    Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyInfo, KeyQuota, KeyStatus, KeyUse, NewKey,
 };
 pub use mfa::{Enrollment, Factor, MfaStatus, RecoveryCodes};
+pub use model::invitation::{InvitationPreview, InvitationStatus};
+pub use model::org::Country;
+pub use org::Organisation;
 pub use permissions::{Action, Permission, PermissionSet};
 pub use policy::{Argon2Params, Policy, PolicyUpdate};
 pub use secret::{ApiKeySecret, Password};

@@ -401,6 +401,7 @@ impl Latchkey {
     pub fn reset_mfa(&self, session: &Session, username: &str) -> Result<()> {
         let target = Some(format!("account {username}"));
         self.audited(session, "mfa.reset", target, |audit| {
+            self.require_fresh_proof(session)?;
             audit.write(self.now_unix(), |tx, actor, _| {
                 actor.require_admin()?;
                 let id = store::accounts::id_by_username(tx, username)?;

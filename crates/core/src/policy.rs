@@ -13,6 +13,21 @@ impl Latchkey {
         self.store.read(store::policy::load)
     }
 
+    /// How long one sign-in's password work takes on this machine at `params` (two
+    /// argon2 runs: the hash and the data key's unwrapping), measured now, so an
+    /// administrator sees the cost before choosing them. Administrators; the parameters
+    /// must be valid (never below OWASP's).
+    pub fn argon2_cost(&self, session: &Session, params: Argon2Params) -> Result<u64> {
+        let params = params.validate()?;
+        self.store
+            .read(|tx| self.actor(tx, session)?.require_admin())?;
+        let pw = crate::Password::new("a password of ordinary length");
+        let started = std::time::Instant::now();
+        crate::password::hash(&pw, params)?;
+        // The data key's unwrapping costs the same again.
+        Ok((started.elapsed().as_millis() as u64).saturating_mul(2))
+    }
+
     /// Changes the policy (administrators, with a fresh proof of identity). The change is
     /// applied to the policy as it is inside the transaction that saves it.
     pub fn set_policy(&self, session: &Session, update: &PolicyUpdate) -> Result<Policy> {

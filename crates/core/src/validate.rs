@@ -73,6 +73,22 @@ pub fn key_name(s: &str) -> Result<String> {
     Ok(s.to_owned())
 }
 
+/// An organisation's name: 1–100 characters after trimming, no control characters.
+pub fn org_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n == 0 || n > 100 {
+        return Err(Error::invalid("name", "must be 1–100 characters"));
+    }
+    if has_control(s) {
+        return Err(Error::invalid(
+            "name",
+            "must not contain control characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
 /// Group names follow the username rule.
 pub fn group_name(s: &str) -> Result<String> {
     let n = s.chars().count();

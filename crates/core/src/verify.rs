@@ -73,7 +73,14 @@ impl Latchkey {
 
     fn verify_by(&self, presented: &str, way: Way) -> Result<Verification> {
         let presented = presented.trim();
-        let Ok(parsed) = keyformat::parse(presented) else {
+        // An invitation code has the key's shape but is not an API key.
+        let Ok(parsed) = keyformat::parse(presented).map_err(|_| ()).and_then(|p| {
+            if p.kind == KeyKind::Inv {
+                Err(())
+            } else {
+                Ok(p)
+            }
+        }) else {
             return Ok(Verification::refused(Reason::Malformed));
         };
         let wanted = digest(presented);

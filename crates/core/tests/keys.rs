@@ -326,6 +326,13 @@ fn expiry_and_expiring_soon() {
             },
         )
         .unwrap();
+    // Made to live 7 days: not flagged the moment it is made, but in its last quarter.
+    assert_eq!(k.key.status, KeyStatus::Active);
+    let signin =
+        w.lk.sign_in("admin", &Password::new(common::ADMIN_PW))
+            .unwrap();
+    assert!(signin.expiring_soon.is_empty());
+    w.clock.advance(Duration::days(7) - Duration::hours(42));
     assert_eq!(
         w.lk.key(&s, &k.key.id).unwrap().status,
         KeyStatus::ExpiringSoon
@@ -334,7 +341,7 @@ fn expiry_and_expiring_soon() {
         w.lk.sign_in("admin", &Password::new(common::ADMIN_PW))
             .unwrap();
     assert_eq!(signin.expiring_soon.len(), 1);
-    w.clock.advance(Duration::days(7) + Duration::seconds(1));
+    w.clock.advance(Duration::hours(42) + Duration::seconds(1));
     let v = w.lk.verify(k.secret.expose()).unwrap();
     assert_eq!((v.valid, v.reason), (false, Reason::Expired));
     assert_eq!(w.lk.key(&s, &k.key.id).unwrap().status, KeyStatus::Expired);

@@ -17,6 +17,10 @@ enum Gated {
     DisableMfa,
     NewRecoveryCodes,
     SetPolicy,
+    GrantAdmin,
+    ResetPassword,
+    ResetMfa,
+    InviteAdmin,
 }
 
 /// What each action needs in place before the proof is given.
@@ -30,6 +34,15 @@ fn prepare(w: &common::World, action: Gated) -> Setup {
     let mut nk = key("viewable", &[]);
     nk.revealable = true;
     let viewable = w.lk.create_key(&s, &nk).unwrap().key.id;
+    w.lk.create_account(
+        &s,
+        &NewAccount {
+            username: "bob".into(),
+            ..Default::default()
+        },
+        &Password::new(common::USER_PW),
+    )
+    .unwrap();
     let mfa_secret = match action {
         Gated::DisableMfa | Gated::NewRecoveryCodes => {
             let e = w.lk.mfa_enroll(&s).unwrap();
@@ -90,6 +103,23 @@ fn attempt(w: &common::World, s: &Session, action: Gated, setup: &Setup) -> Resu
             )
             .map(drop)
         }
+        Gated::GrantAdmin => w.lk.set_admin(s, "bob", true).map(drop),
+        Gated::ResetPassword => {
+            w.lk.reset_password(s, "bob", &Password::new("another long passphrase"))
+                .map(drop)
+        }
+        Gated::ResetMfa => w.lk.reset_mfa(s, "bob"),
+        Gated::InviteAdmin => {
+            w.lk.create_invitation(
+                s,
+                &NewInvitation {
+                    email: "new.admin@example.org".into(),
+                    groups: vec![],
+                    admin: true,
+                },
+            )
+            .map(drop)
+        }
     }
 }
 
@@ -102,7 +132,11 @@ fn every_gated_action_honours_the_ten_minute_window(
         Gated::RegenerateKey,
         Gated::DisableMfa,
         Gated::NewRecoveryCodes,
-        Gated::SetPolicy
+        Gated::SetPolicy,
+        Gated::GrantAdmin,
+        Gated::ResetPassword,
+        Gated::ResetMfa,
+        Gated::InviteAdmin
     )]
     action: Gated,
     #[values((9 * 60 + 59, true), (10 * 60, false), (10 * 60 + 1, false))] after: (i64, bool),

@@ -346,6 +346,10 @@ fn migrating_to_version_3_repairs_stale_key_permissions() {
         let c = rusqlite::Connection::open(w.path()).unwrap();
         c.execute_batch(
             "UPDATE api_keys SET permissions = 'keys:read samples:read' WHERE name = 'old';
+             DROP TABLE invitation_groups;
+             DROP TABLE invitations;
+             DROP TABLE invitation_attempts;
+             ALTER TABLE accounts DROP COLUMN last_sign_in_at;
              DROP INDEX groups_name_key;
              DROP INDEX api_keys_account_name;
              ALTER TABLE groups DROP COLUMN name_key;

@@ -4,7 +4,8 @@
 // verifies; Copy); sign-out clearing the clipboard; Settings; the idle lock Rust keeps
 // (the session really ends: the clipboard is cleared and commands answer
 // not_signed_in); and quitting the app, which clears the clipboard and ends the session.
-import { after, before, describe, it } from 'node:test';
+import {
+  backdateKey, after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,8 +49,9 @@ describe('account pages, account key and locking', () => {
 
   before(async () => {
     ensureLab();
-    // A key that expires in 5 days: the sign-in must flag it.
+    // A key made a month ago that expires in 5 days: the sign-in must flag it.
     asAdmin(['key', 'create', '--name', EXPIRING, '--env', 'test', '--expires', dateInDays(5), '--perm', 'samples:write']);
+    backdateKey(EXPIRING, 30);
     browser = await launch();
   });
 

@@ -70,6 +70,7 @@ let me: Me = {
   groups: admin ? ['admins', 'sequencing'] : ['sequencing'],
   has_avatar: false,
   created_at: iso(now - 120 * DAY),
+  last_sign_in_at: iso(now - 60_000),
   mfa_enabled: mfa.enabled,
   permissions: admin
     ? ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read', 'samples:write', 'data:read', 'data:write']

@@ -17,6 +17,7 @@ export function makeMe(over: Partial<Me> = {}): Me {
     groups: ['lab'],
     has_avatar: false,
     created_at: '2025-01-02T10:00:00Z',
+    last_sign_in_at: null,
     mfa_enabled: false,
     permissions: ['account:read', 'account:write', 'keys:read', 'keys:write', 'samples:read'],
     avatar: null,

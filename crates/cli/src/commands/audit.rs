@@ -12,7 +12,12 @@ pub fn run(ctx: &mut Ctx, a: AuditArgs) -> Result<(), Error> {
         &AuditFilter {
             actor: a.actor,
             action: a.action,
+            outcome: a.outcome,
+            since: a.since,
+            until: a.until,
+            target: a.target,
             limit: Some(a.limit),
+            before: None,
         },
     )?;
     if a.csv {

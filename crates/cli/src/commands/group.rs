@@ -14,6 +14,14 @@ pub fn run(ctx: &mut Ctx, cmd: GroupCmd) -> Result<(), Error> {
             ctx.print(output::groups(&list), to_json(&list));
             return Ok(());
         }
+        GroupCmd::Rename {
+            acting,
+            name,
+            new_name,
+        } => {
+            let s = ctx.sign_in(&acting)?;
+            ctx.lk.rename_group(&s, &name, &new_name)?
+        }
         GroupCmd::Create {
             acting,
             name,

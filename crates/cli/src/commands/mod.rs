@@ -5,8 +5,10 @@ mod account_key;
 mod audit;
 mod group;
 mod init;
+mod invite;
 mod key;
 mod mfa;
+mod org;
 mod permission;
 mod policy;
 mod serve;
@@ -58,6 +60,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Policy(cmd) => policy::run(&mut ctx, cmd)?,
         Command::Mfa(cmd) => mfa::run(&mut ctx, cmd)?,
         Command::Audit(a) => audit::run(&mut ctx, a)?,
+        Command::Org(cmd) => org::run(&mut ctx, cmd)?,
+        Command::Invite(cmd) => invite::run(&mut ctx, cmd)?,
         // Handled above, before any acting user is needed.
         Command::Serve(_) | Command::Store(_) => {}
     }

@@ -75,11 +75,5 @@ pub fn fixture() -> Fixture {
         started.elapsed()
     );
     let raw = rusqlite::Connection::open(&path).unwrap();
-    Fixture {
-        dir,
-        lk,
-        keys,
-        raw,
-    }
+    Fixture { dir, lk, keys, raw }
 }
-

@@ -21,6 +21,9 @@ pub struct Account {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub last_sign_in_at: Option<OffsetDateTime>,
 }
 
 /// What creating an account takes (the password is passed separately).

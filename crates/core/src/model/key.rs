@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use time::{Date, Duration, OffsetDateTime};
 
-/// Keys within this long of their end are "expiring soon".
+/// Keys within this long of their end are "expiring soon" (but see [`KeyStatus::at`]).
 pub const EXPIRING_SOON: Duration = Duration::days(7);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,19 +197,26 @@ impl KeyStatus {
         }
     }
 
-    /// The status at `now` (Unix seconds) of a key with these end times.
-    pub(crate) fn at(now: i64, expires_at: Option<i64>, revoked_at: Option<i64>) -> Self {
+    /// The status at `now` (Unix seconds) of a key made at `created_at` with these end
+    /// times. "Expiring soon": a rotation's grace ending within 7 days, or the key's own
+    /// expiry within 7 days and within the last quarter of its life — so a key made to
+    /// live 7 days is not flagged the moment it is made, but in its last 42 hours.
+    pub(crate) fn at(
+        now: i64,
+        created_at: i64,
+        expires_at: Option<i64>,
+        revoked_at: Option<i64>,
+    ) -> Self {
         if revoked_at.is_some_and(|r| r <= now) {
             return KeyStatus::Revoked;
         }
         if expires_at.is_some_and(|e| e <= now) {
             return KeyStatus::Expired;
         }
-        let end = match (expires_at, revoked_at) {
-            (Some(e), Some(r)) => Some(e.min(r)),
-            (e, r) => e.or(r),
-        };
-        if end.is_some_and(|e| e - now <= EXPIRING_SOON.whole_seconds()) {
+        let week = EXPIRING_SOON.whole_seconds();
+        let rotating = revoked_at.is_some_and(|r| r - now <= week);
+        let ending = expires_at.is_some_and(|e| e - now <= week.min((e - created_at) / 4));
+        if rotating || ending {
             KeyStatus::ExpiringSoon
         } else {
             KeyStatus::Active
@@ -291,6 +298,17 @@ pub struct KeyEdit {
     pub permissions: Option<Vec<String>>,
 }
 
+/// The account's keys in use against the policy's limit.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KeyQuota {
+    pub active: u32,
+    /// `null`: no limit.
+    pub max: Option<u32>,
+    /// Why no key can be made now, when none can.
+    pub blocked: Option<String>,
+}
+
 /// How a key's secret left the app, for [`crate::Latchkey::record_key_use`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUse {
@@ -328,6 +346,33 @@ mod tests {
             r#"{"type":"on","value":"2031-02-28"}"#
         );
         assert_eq!(Expiry::default(), Expiry::Days(30));
+    }
+
+    #[test]
+    fn expiring_soon_is_the_last_week_or_the_last_quarter_of_a_shorter_life() {
+        let day = 86_400;
+        let made = 1_000_000;
+        let at = |now, exp, rev| KeyStatus::at(now, made, exp, rev);
+        // A 90-day key: flagged in its last 7 days, not before.
+        let end = made + 90 * day;
+        assert_eq!(at(end - 7 * day - 1, Some(end), None), KeyStatus::Active);
+        assert_eq!(at(end - 7 * day, Some(end), None), KeyStatus::ExpiringSoon);
+        // A 7-day key: not when it is made; in its last 42 hours.
+        let end = made + 7 * day;
+        assert_eq!(at(made, Some(end), None), KeyStatus::Active);
+        assert_eq!(at(end - 42 * 3600 - 1, Some(end), None), KeyStatus::Active);
+        assert_eq!(
+            at(end - 42 * 3600, Some(end), None),
+            KeyStatus::ExpiringSoon
+        );
+        // A rotation's grace ending soon is flagged at once, whatever the key's age.
+        assert_eq!(at(made, None, Some(made + 3600)), KeyStatus::ExpiringSoon);
+        assert_eq!(at(made + 3600, None, Some(made + 3600)), KeyStatus::Revoked);
+        assert_eq!(
+            at(made + 90 * day, Some(made + 90 * day), None),
+            KeyStatus::Expired
+        );
+        assert_eq!(at(made, None, None), KeyStatus::Active);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 pub mod account;
 pub mod audit;
 pub mod group;
+pub mod invitation;
 pub mod key;
 pub mod mfa;
+pub mod org;
 pub mod policy;
 pub mod verification;

@@ -11,7 +11,7 @@ use crate::{AccountId, Error, Result};
 macro_rules! columns {
     () => {
         "id, username, first_name, last_name, email, is_admin, disabled,
-         avatar_png IS NOT NULL, created_at, mfa_secret_ct IS NOT NULL"
+         avatar_png IS NOT NULL, created_at, mfa_secret_ct IS NOT NULL, last_sign_in_at"
     };
 }
 
@@ -28,6 +28,7 @@ fn account(tx: &mut Tx<'_>, mut r: super::sql::Row) -> Result<Account> {
         has_avatar: r.take(7)?,
         created_at: from_unix(r.take(8)?),
         mfa_enabled: r.take(9)?,
+        last_sign_in_at: r.take::<Option<i64>>(10)?.map(from_unix),
         groups: group_names(tx, id)?,
     })
 }
@@ -295,9 +296,13 @@ pub(crate) fn credentials(tx: &mut Tx<'_>, login: &str) -> Result<Option<Credent
     .transpose()
 }
 
-/// The owner has been told: the sign-in notices start again from none.
-pub(crate) fn clear_notices(tx: &mut Tx<'_>, id: i64) -> Result<()> {
-    tx.exec("UPDATE accounts SET notices = 0 WHERE id = ?1", args![id])?;
+/// Signed in at `now`: the owner has been told the sign-in notices, which start again
+/// from none.
+pub(crate) fn signed_in(tx: &mut Tx<'_>, id: i64, now: i64) -> Result<()> {
+    tx.exec(
+        "UPDATE accounts SET notices = 0, last_sign_in_at = ?2 WHERE id = ?1",
+        args![id, now],
+    )?;
     Ok(())
 }
 

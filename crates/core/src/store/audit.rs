@@ -41,18 +41,54 @@ pub(crate) struct Query<'a> {
     pub actor: Option<&'a str>,
     /// Only actions beginning with this text.
     pub action_prefix: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Only targets containing this text, in any case.
+    pub target: Option<&'a str>,
+    /// Only entries with a smaller id.
+    pub before: Option<i64>,
     pub limit: u32,
+}
+
+/// `text` as a LIKE pattern that matches it anywhere, literally.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 pub(crate) fn list(tx: &mut Tx<'_>, q: &Query<'_>) -> Result<Vec<AuditEvent>> {
     let actor_key = q.actor.map(crate::validate::fold);
+    let pattern = q.target.map(contains_pattern);
     tx.rows(
         "SELECT id, at, actor, action, target, outcome, detail FROM audit_log
          WHERE (CAST(?1 AS BIGINT) IS NULL OR actor_id = ?1)
            AND (CAST(?2 AS TEXT) IS NULL OR actor_id IN (SELECT id FROM accounts WHERE username_key = ?2))
            AND (CAST(?3 AS TEXT) IS NULL OR substr(action, 1, length(?3)) = ?3)
-         ORDER BY id DESC LIMIT ?4",
-        args![q.only_account, actor_key.as_deref(), q.action_prefix, q.limit],
+           AND (CAST(?4 AS TEXT) IS NULL OR outcome = ?4)
+           AND (CAST(?5 AS BIGINT) IS NULL OR at >= ?5)
+           AND (CAST(?6 AS BIGINT) IS NULL OR at <= ?6)
+           AND (CAST(?7 AS TEXT) IS NULL OR lower(coalesce(target, '')) LIKE ?7 ESCAPE '\\')
+           AND (CAST(?8 AS BIGINT) IS NULL OR id < ?8)
+         ORDER BY id DESC LIMIT ?9",
+        args![
+            q.only_account,
+            actor_key.as_deref(),
+            q.action_prefix,
+            q.outcome,
+            q.since,
+            q.until,
+            pattern.as_deref(),
+            q.before,
+            q.limit
+        ],
     )?
     .into_iter()
     .map(|mut r| {

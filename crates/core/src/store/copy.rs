@@ -26,7 +26,7 @@ const TABLES: &[Table] = &[
             "id, username, username_key, first_name, last_name, email, email_key, avatar_png, \
                   is_admin, disabled, password_hash, failed_logins, last_failed_at, dek_salt, \
                   dek_wrapped, dek_kdf, notices, created_at, updated_at, mfa_secret_ct, \
-                  mfa_pending_ct, mfa_last_step",
+                  mfa_pending_ct, mfa_last_step, last_sign_in_at",
         order: "id",
     },
     Table {
@@ -60,6 +60,17 @@ const TABLES: &[Table] = &[
         name: "recovery_codes",
         columns: "id, account_id, salt, digest, used_at, created_at",
         order: "id",
+    },
+    Table {
+        name: "invitations",
+        columns: "id, seq, digest, hint, email, is_admin, created_by, created_at, expires_at, \
+                  accepted_at, account_id, revoked_at, replaced_by",
+        order: "seq",
+    },
+    Table {
+        name: "invitation_groups",
+        columns: "invitation_id, group_id",
+        order: "invitation_id, group_id",
     },
     Table {
         name: "audit_log",

@@ -226,3 +226,19 @@ pub(crate) fn remove_member(tx: &mut Tx<'_>, group_id: i64, account_id: i64) -> 
     )?;
     Ok(n > 0)
 }
+
+pub(crate) fn rename(tx: &mut Tx<'_>, id: i64, name: &str) -> Result<()> {
+    tx.exec(
+        "UPDATE groups SET name = ?2, name_key = ?3 WHERE id = ?1",
+        args![id, name, fold(name).as_str()],
+    )?;
+    Ok(())
+}
+
+/// How many groups grant anything on `resource`.
+pub(crate) fn groups_granting(tx: &mut Tx<'_>, resource: &str) -> Result<u32> {
+    tx.value(
+        "SELECT count(DISTINCT group_id) FROM group_permissions WHERE resource = ?1",
+        args![resource],
+    )
+}

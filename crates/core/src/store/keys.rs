@@ -23,6 +23,7 @@ fn info(tx: &mut Tx<'_>, mut r: Row, now: i64) -> Result<KeyInfo> {
     let kind = KeyKind::from_str(&r.take::<String>(3)?)?;
     let expires_at: Option<i64> = r.take(7)?;
     let revoked_at: Option<i64> = r.take(9)?;
+    let created_at: i64 = r.take(6)?;
     let is_admin: bool = r.take(12)?;
     let perms = if kind == KeyKind::Acct {
         super::groups::permissions_of_account(tx, r.take(14)?, is_admin)?
@@ -39,12 +40,12 @@ fn info(tx: &mut Tx<'_>, mut r: Row, now: i64) -> Result<KeyInfo> {
         account_key: kind == KeyKind::Acct,
         revealable: r.take(4)?,
         viewable: r.take(5)?,
-        created_at: from_unix(r.take(6)?),
+        created_at: from_unix(created_at),
         expires_at: expires_at.map(from_unix),
         last_used_at: r.take::<Option<i64>>(8)?.map(from_unix),
         revoked_at: revoked_at.map(from_unix),
         replaced_by: r.take::<Option<String>>(10)?.map(KeyId),
-        status: KeyStatus::at(now, expires_at, revoked_at),
+        status: KeyStatus::at(now, created_at, expires_at, revoked_at),
         account: r.take(11)?,
     })
 }
@@ -277,4 +278,14 @@ pub(crate) fn drop_secrets(tx: &mut Tx<'_>, account_id: i64) -> Result<u32> {
         args![account_id],
     )?;
     Ok(n as u32)
+}
+
+/// Keys in use at `now` that were given anything on `resource`.
+pub(crate) fn count_active_with_resource(tx: &mut Tx<'_>, resource: &str, now: i64) -> Result<u32> {
+    tx.value(
+        "SELECT count(DISTINCT k.id) FROM api_keys k JOIN key_permissions kp ON kp.key_id = k.id
+         WHERE kp.resource = ?1 AND (k.revoked_at IS NULL OR k.revoked_at > ?2)
+           AND (k.expires_at IS NULL OR k.expires_at > ?2)",
+        args![resource, now],
+    )
 }

@@ -15,6 +15,7 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 pub mod copy;
 pub(crate) mod groups;
+pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod mfa;
 pub(crate) mod policy;

@@ -6,6 +6,9 @@ use crate::Result;
 
 /// Where this store's JSON API was last served (`http://127.0.0.1:PORT`).
 pub(crate) const API_URL: &str = "api_url";
+/// The organisation's name and ISO 3166-1 alpha-2 country.
+pub(crate) const ORG_NAME: &str = "org.name";
+pub(crate) const ORG_COUNTRY: &str = "org.country";
 
 pub(crate) fn get(tx: &mut Tx<'_>, name: &str) -> Result<Option<String>> {
     tx.row("SELECT value FROM settings WHERE name = ?1", args![name])?

@@ -24,7 +24,7 @@ export type Permission = string;
 /**
  * Every code a user or a program can receive, from the core or from an adapter.
  */
-export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
+export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "invitation_revoked" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
 
 /**
  * What adapters send to a user or a program when an action fails.
@@ -43,12 +43,12 @@ export type Account = { id: AccountId, username: string, first_name: string, las
 /**
  * Two-step verification (TOTP) is on: step-up asks for a code instead of the password.
  */
-mfa_enabled: boolean, created_at: string, };
+mfa_enabled: boolean, created_at: string, last_sign_in_at: string | null, };
 
 /**
  * What a key is for; the middle part of the key text.
  */
-export type KeyKind = "live" | "test" | "acct";
+export type KeyKind = "live" | "test" | "acct" | "inv";
 
 export type Environment = "live" | "test";
 
@@ -190,7 +190,7 @@ avatar: string | null, id: AccountId, username: string, first_name: string, last
 /**
  * Two-step verification (TOTP) is on: step-up asks for a code instead of the password.
  */
-mfa_enabled: boolean, created_at: string, };
+mfa_enabled: boolean, created_at: string, last_sign_in_at: string | null, };
 
 export type SignInResult = { me: Me, expiring_soon: Array<KeyInfo>, secrets_lost: boolean, 
 /**

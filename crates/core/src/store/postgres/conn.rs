@@ -139,12 +139,12 @@ pub(super) struct PgConn {
 }
 
 impl PgConn {
-    /// `sql` (already in PostgreSQL's words), prepared once per connection.
+    /// `sql` (in the shared form), translated and prepared once per connection.
     pub fn prepared(&mut self, sql: &str) -> Result<Statement> {
         if let Some(st) = self.statements.get(sql) {
             return Ok(st.clone());
         }
-        let st = self.client.prepare(sql).map_err(error)?;
+        let st = self.client.prepare(&translate(sql)).map_err(error)?;
         self.statements.insert(sql.to_owned(), st.clone());
         Ok(st)
     }
@@ -239,13 +239,14 @@ impl<'t, 'c> PgDb<'t, 'c> {
         PgDb { tx, statements }
     }
 
+    /// `sql` (in the shared form), translated and prepared once per connection (the
+    /// cache is keyed by the shared form, so a hit costs no translation).
     fn statement(&mut self, sql: &str) -> Result<Statement> {
-        let sql = translate(sql);
-        if let Some(st) = self.statements.get(&sql) {
+        if let Some(st) = self.statements.get(sql) {
             return Ok(st.clone());
         }
-        let st = self.tx.prepare(&sql).map_err(error)?;
-        self.statements.insert(sql, st.clone());
+        let st = self.tx.prepare(&translate(sql)).map_err(error)?;
+        self.statements.insert(sql.to_owned(), st.clone());
         Ok(st)
     }
 }

@@ -36,7 +36,8 @@ CREATE TABLE accounts (
     mfa_secret_ct  BYTEA,
     mfa_pending_ct BYTEA,
     -- The last accepted time step: a code at or below it is refused (replay guard).
-    mfa_last_step  BIGINT NOT NULL DEFAULT 0
+    mfa_last_step  BIGINT NOT NULL DEFAULT 0,
+    last_sign_in_at BIGINT
 );
 
 CREATE TABLE resources (
@@ -152,3 +153,32 @@ CREATE TABLE settings (
     value      TEXT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+
+-- Invitations: a single-use code (stored as its SHA-256 only) an administrator sends to
+-- an email address; redeeming it makes the account with these groups and role.
+CREATE TABLE invitations (
+    id          TEXT PRIMARY KEY,
+    seq         BIGINT NOT NULL UNIQUE,
+    digest      BYTEA NOT NULL UNIQUE,
+    hint        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    is_admin    BOOLEAN NOT NULL DEFAULT FALSE,
+    created_by  BIGINT REFERENCES accounts(id),
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    accepted_at BIGINT,
+    account_id  BIGINT REFERENCES accounts(id),
+    revoked_at  BIGINT,
+    replaced_by TEXT
+);
+CREATE TABLE invitation_groups (
+    invitation_id TEXT NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
+    group_id      BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    PRIMARY KEY (invitation_id, group_id)
+);
+CREATE TABLE invitation_attempts (
+    id             INT PRIMARY KEY CHECK (id = 1),
+    failed         BIGINT NOT NULL DEFAULT 0,
+    last_failed_at BIGINT
+);
+INSERT INTO invitation_attempts (id) VALUES (1);

@@ -374,9 +374,23 @@ fn connect(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    unicode_lower(&conn)?;
     tune(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// `lower()` in Unicode, as PostgreSQL's and Latchkey's own folding are (SQLite's folds
+/// ASCII only), so a case-blind search finds "Ärzte" from "ärzte" on both engines.
+fn unicode_lower(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "lower",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase())),
+    )?;
+    Ok(())
 }
 
 fn tune(conn: &Connection) -> Result<()> {

@@ -7,3 +7,38 @@ ALTER TABLE api_keys ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX groups_name_key ON groups(name_key);
 DROP INDEX api_keys_account_name;
 CREATE INDEX api_keys_account_name ON api_keys(account_id, name_key);
+
+-- When each account last signed in (the team page shows it).
+ALTER TABLE accounts ADD COLUMN last_sign_in_at INTEGER;
+
+-- Invitations: a single-use code (stored as its SHA-256 only) an administrator sends to
+-- an email address; redeeming it makes the account with these groups and role.
+CREATE TABLE invitations (
+    id          TEXT PRIMARY KEY,
+    -- Creation order: ids are random, and two invitations can share a second.
+    seq         INTEGER NOT NULL UNIQUE,
+    digest      BLOB NOT NULL UNIQUE,
+    hint        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    is_admin    INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    created_by  INTEGER REFERENCES accounts(id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    accepted_at INTEGER,
+    account_id  INTEGER REFERENCES accounts(id),
+    revoked_at  INTEGER,
+    -- Re-issued: the invitation whose newer code replaced this one.
+    replaced_by TEXT
+);
+CREATE TABLE invitation_groups (
+    invitation_id TEXT NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
+    group_id      INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    PRIMARY KEY (invitation_id, group_id)
+) WITHOUT ROWID;
+-- Wrong invitation codes in a row (no account to count them against), and the last one.
+CREATE TABLE invitation_attempts (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    failed         INTEGER NOT NULL DEFAULT 0,
+    last_failed_at INTEGER
+);
+INSERT INTO invitation_attempts (id) VALUES (1);
