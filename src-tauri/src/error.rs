@@ -40,3 +40,13 @@ pub fn task_failed(what: &str, e: &tauri::Error) -> CommandError {
         "Something went wrong inside Latchkey. Try again; if it keeps happening, restart the app.",
     )
 }
+
+/// The OS found no program to open a link with. Its own words may name paths; they go
+/// to the log.
+pub fn opener_unavailable(e: impl std::fmt::Display) -> CommandError {
+    eprintln!("latchkey: opening a link: {e}");
+    CommandError::new(
+        Code::OpenerUnavailable,
+        "Could not open your mail client: this desktop has no program for mailto: links. Copy the code instead.",
+    )
+}

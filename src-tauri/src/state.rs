@@ -6,7 +6,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::idle::Activity;
 use crate::save::SavePicker;
 use crate::settings::Settings;
-use latchkey_core::{ApiKeySecret, Latchkey, Session};
+use latchkey_core::{ApiKeySecret, IssuedInvitation, Latchkey, Session};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,6 +19,9 @@ pub struct Desk {
     /// Secrets of keys issued in this session whose "shown once" dialog is still open,
     /// so Copy and Download can take a key id instead of the secret.
     pub fresh: Mutex<HashMap<String, ApiKeySecret>>,
+    /// Invitation codes just issued, by invitation id, while their dialog is open (for
+    /// Copy and "Send by email").
+    pub invitations: Mutex<HashMap<String, IssuedInvitation>>,
     pub clipboard: Guard,
     /// A sign-in whose password was right and that waits for its MFA code.
     pub pending: Mutex<Option<latchkey_core::PendingSignIn>>,
@@ -58,6 +61,7 @@ impl Desk {
             store,
             session: Mutex::new(None),
             fresh: Mutex::new(HashMap::new()),
+            invitations: Mutex::new(HashMap::new()),
             pending: Mutex::new(None),
             recovery_codes: Mutex::new(None),
             clipboard: Guard::new(board),
@@ -104,10 +108,28 @@ impl Desk {
         lock(&self.fresh).remove(id);
     }
 
-    /// Before a sign-in and at exit: drop every fresh secret, a pending sign-in and
+    pub fn remember_invitation(&self, issued: IssuedInvitation) {
+        lock(&self.invitations).insert(issued.invitation.id.clone(), issued);
+    }
+
+    /// `f` on an invitation code issued in this session whose dialog is still open.
+    pub fn fresh_invitation<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&IssuedInvitation) -> T,
+    ) -> Option<T> {
+        lock(&self.invitations).get(id).map(f)
+    }
+
+    pub fn forget_invitation(&self, id: &str) {
+        lock(&self.invitations).remove(id);
+    }
+
+    /// Before a sign-in and at exit: drop every fresh secret and invitation code, a pending sign-in and
     /// the recovery codes on screen, and clear our clipboard content.
     pub fn wipe(&self) -> ClearOutcome {
         lock(&self.fresh).clear();
+        lock(&self.invitations).clear();
         lock(&self.pending).take();
         lock(&self.recovery_codes).take();
         self.clipboard.clear_if_ours(None)

@@ -61,7 +61,7 @@ impl Board for Fake {
 
 struct NoDialog;
 impl crate::save::SavePicker for NoDialog {
-    fn pick(&self, _: &tauri::AppHandle, _: &str) -> Option<std::path::PathBuf> {
+    fn pick(&self, _: &tauri::AppHandle, _: &crate::save::SaveAs) -> Option<std::path::PathBuf> {
         None
     }
 }

@@ -111,11 +111,11 @@ impl MaybeEmpty for RegenerateRequest {
 )]
 pub async fn auth(
     State(api): State<Api>,
-    JsonBody(req): JsonBody<AuthRequest>,
+    JsonBody(mut req): JsonBody<AuthRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    let password = Password::new(req.password);
+    let password = Password::new(std::mem::take(&mut req.password));
     api.run(move |lk| {
-        let signed = lk.sign_in_with_code(&req.login, &password, req.code.as_deref())?;
+        let signed = lk.sign_in_with_code(req.who()?, &password, req.code.as_deref())?;
         let session = signed.session;
         let account = lk.me(&session)?;
         // The proof is fresh: an administrator's account key may be shown. When an

@@ -186,9 +186,18 @@ pub struct KeyIdParam(#[allow(dead_code)] String);
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthRequest {
-    /// Username or email address.
+    /// Username or email address. Give exactly one of `login`, `username` and `email`.
+    #[serde(default)]
     #[schema(example = "ada", min_length = 1)]
-    pub login: String,
+    pub login: Option<String>,
+    /// The account's username (instead of `login`).
+    #[serde(default)]
+    #[schema(example = "ada", min_length = 1)]
+    pub username: Option<String>,
+    /// The account's email address (instead of `login`).
+    #[serde(default)]
+    #[schema(example = "ada@example.org", format = Email)]
+    pub email: Option<String>,
     #[schema(format = Password)]
     pub password: String,
     /// When the account has MFA on: the current code from the authenticator app, or one
@@ -198,10 +207,33 @@ pub struct AuthRequest {
     pub code: Option<String>,
 }
 
+impl AuthRequest {
+    /// Whom to sign in: the one of `login`, `username` and `email` that was given.
+    pub fn who(&self) -> Result<&str, latchkey_core::Error> {
+        use latchkey_core::Error;
+        match (&self.login, &self.username, &self.email) {
+            (Some(l), None, None) => Ok(l),
+            (None, Some(u), None) => Ok(u),
+            (None, None, Some(e)) if e.contains('@') => Ok(e),
+            (None, None, Some(_)) => Err(Error::invalid("email", "must be an email address")),
+            (None, None, None) => Err(Error::invalid(
+                "login",
+                "is required (or give username or email instead)",
+            )),
+            _ => Err(Error::invalid(
+                "login",
+                "give only one of login, username and email",
+            )),
+        }
+    }
+}
+
 impl std::fmt::Debug for AuthRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthRequest")
             .field("login", &self.login)
+            .field("username", &self.username)
+            .field("email", &self.email)
             .field("password", &"<redacted>")
             .field("code", &self.code.as_ref().map(|_| "<redacted>"))
             .finish()

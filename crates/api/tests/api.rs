@@ -735,6 +735,49 @@ async fn auth_gives_account_and_the_admins_account_key() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn auth_takes_an_email_or_a_username_instead_of_login() {
+    let s = server().await;
+    s.user("ada", &[]);
+    let auth = |body: Value| s.req(Method::POST, "/v1/auth").json(&body).send();
+    for body in [
+        json!({ "email": "ada@example.org", "password": USER_PW }),
+        json!({ "username": "ada", "password": USER_PW }),
+        json!({ "login": "ada", "password": USER_PW }),
+    ] {
+        let v = ok_json(auth(body.clone()).await.unwrap(), StatusCode::OK).await;
+        assert_eq!(v["account"]["username"], "ada", "{body}");
+    }
+    // Each wrong shape names the field and the rule.
+    for (body, field, rule) in [
+        (json!({ "password": USER_PW }), "login", "required"),
+        (
+            json!({ "username": "ada", "email": "ada@example.org", "password": USER_PW }),
+            "login",
+            "only one",
+        ),
+        (
+            json!({ "email": "ada", "password": USER_PW }),
+            "email",
+            "email address",
+        ),
+    ] {
+        let e = expect_error(
+            auth(body.clone()).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        )
+        .await;
+        assert_eq!(e["field"], field, "{body}");
+        assert!(e["message"].as_str().unwrap().contains(rule), "{body}: {e}");
+    }
+    // A wrong password by email is the same refusal as by username.
+    let r = auth(json!({ "email": "ada@example.org", "password": "not the one" }))
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::UNAUTHORIZED, "bad_credentials").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn auth_refusals_and_throttling() {
     let s = server().await;
     s.user("ada", &[]);

@@ -168,6 +168,32 @@ impl Latchkey {
         filter: &AuditFilter,
         format: ExportFormat,
     ) -> Result<String> {
+        let (text, count) = self.export_text(session, filter, format)?;
+        self.record_export(session, count, format)?;
+        Ok(text)
+    }
+
+    /// [`Latchkey::export_audit`] written to `path` (0600, atomically): what the save
+    /// dialog chose. Audited once the file is there.
+    pub fn save_audit_export(
+        &self,
+        session: &Session,
+        filter: &AuditFilter,
+        format: ExportFormat,
+        path: &std::path::Path,
+    ) -> Result<usize> {
+        let (text, count) = self.export_text(session, filter, format)?;
+        crate::keyfile::write_private(path, text.as_bytes())?;
+        self.record_export(session, count, format)?;
+        Ok(count)
+    }
+
+    fn export_text(
+        &self,
+        session: &Session,
+        filter: &AuditFilter,
+        format: ExportFormat,
+    ) -> Result<(String, usize)> {
         let all = AuditFilter {
             limit: Some(filter.limit.unwrap_or(MAX_EVENTS).min(MAX_EVENTS)),
             ..filter.clone()
@@ -178,22 +204,24 @@ impl Latchkey {
             ExportFormat::Json => serde_json::to_string_pretty(&events)
                 .map_err(|e| Error::internal(format!("audit export: {e}")))?,
         };
+        Ok((text, events.len()))
+    }
+
+    fn record_export(&self, session: &Session, count: usize, format: ExportFormat) -> Result<()> {
         let now = self.now_unix();
         self.store.write(|tx| {
             record(
                 tx,
                 now,
                 Entry::ok(session.tag(), "audit.exported", None).detail(format!(
-                    "{} events as {}",
-                    events.len(),
+                    "{count} events as {}",
                     match format {
                         ExportFormat::Csv => "CSV",
                         ExportFormat::Json => "JSON",
                     }
                 )),
             )
-        })?;
-        Ok(text)
+        })
     }
 }
 

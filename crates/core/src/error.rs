@@ -46,6 +46,8 @@ pub enum Code {
     /// The window asked for a secret it no longer holds (shown once, then forgotten).
     NoSecret,
     ClipboardUnavailable,
+    /// The desktop has no program to open a link with (`mailto:`, for an invitation).
+    OpenerUnavailable,
     /// An API request without a key.
     MissingKey,
     /// An API request whose `Host` is not this server (DNS rebinding).
@@ -151,6 +153,7 @@ impl Code {
             Code::SignInExpired => "sign_in_expired",
             Code::NoSecret => "no_secret",
             Code::ClipboardUnavailable => "clipboard_unavailable",
+            Code::OpenerUnavailable => "opener_unavailable",
             Code::MissingKey => "missing_key",
             Code::InvalidHost => "invalid_host",
             Code::BodyTooLarge => "body_too_large",
@@ -179,9 +182,10 @@ impl Code {
             | Code::PolicyViolation
             | Code::AlreadyInitialized
             | Code::NotInitialized => Category::Conflict,
-            Code::StoreBusy | Code::StoreUnavailable | Code::ClipboardUnavailable => {
-                Category::Unavailable
-            }
+            Code::StoreBusy
+            | Code::StoreUnavailable
+            | Code::ClipboardUnavailable
+            | Code::OpenerUnavailable => Category::Unavailable,
             Code::InvalidHost => Category::Misdirected,
             Code::BodyTooLarge => Category::TooLarge,
             Code::UnsupportedMediaType => Category::UnsupportedMedia,

@@ -5,7 +5,7 @@ use crate::session::Session;
 use crate::store::{self, Tx};
 use crate::{validate, Error, Latchkey, Result};
 
-pub use crate::model::group::{Group, GroupImpact, PermissionInfo, ResourceImpact};
+pub use crate::model::group::{Access, Group, GroupImpact, PermissionInfo, ResourceImpact};
 
 /// Refuses permissions whose resource the store does not know, naming the first.
 fn ensure_known(tx: &mut Tx<'_>, perms: &PermissionSet) -> Result<()> {
@@ -230,6 +230,27 @@ impl Latchkey {
         } else {
             self.change_group_permissions(session, name, &none, &p)
         }
+    }
+
+    /// Sets what a group may do with one resource (the grid's cell): one transaction and
+    /// one audit entry, whatever the cell held before.
+    pub fn set_group_access(
+        &self,
+        session: &Session,
+        name: &str,
+        resource: &str,
+        access: Access,
+    ) -> Result<Group> {
+        let (mut grant, mut revoke) = (Vec::new(), Vec::new());
+        for action in [Action::Read, Action::Write] {
+            let p = Permission::new(resource, action).to_string();
+            if access.allows(action) {
+                grant.push(p);
+            } else {
+                revoke.push(p);
+            }
+        }
+        self.change_group_permissions(session, name, &grant, &revoke)
     }
 
     /// Adds `grant` to a group's permissions and takes `revoke` away, leaving the rest:

@@ -49,7 +49,7 @@ fn new_code() -> Result<(ApiKeySecret, [u8; 32], String)> {
 
 /// The `mailto:` link that hands an invitation to the system's mail client: the code,
 /// the organisation, and how to redeem it.
-pub fn mailto(organisation: &str, email: &str, code: &ApiKeySecret) -> String {
+pub fn mailto(organisation: &str, email: &str, code: &ApiKeySecret) -> zeroize::Zeroizing<String> {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     // RFC 3986's unreserved characters stay as they are (the code reads as itself).
     const PART: &AsciiSet = &NON_ALPHANUMERIC
@@ -72,12 +72,12 @@ pub fn mailto(organisation: &str, email: &str, code: &ApiKeySecret) -> String {
          (paste the code when it asks). Do not forward this message: the code is yours alone.\n",
         code.expose()
     ));
-    format!(
+    zeroize::Zeroizing::new(format!(
         "mailto:{}?subject={}&body={}",
         utf8_percent_encode(email, PART),
         utf8_percent_encode(&subject, PART),
         utf8_percent_encode(&body, PART),
-    )
+    ))
 }
 
 /// What a code is checked against, inside the write transaction that uses its verdict.
@@ -138,6 +138,24 @@ impl Latchkey {
             let invitation = self.invitation(&id)?;
             Ok(IssuedInvitation { invitation, code })
         })
+    }
+
+    /// The `mailto:` link for an invitation just issued, naming this store's organisation
+    /// (administrators). The link holds the code: it goes to the OS opener and nowhere else.
+    pub fn invitation_mailto(
+        &self,
+        session: &Session,
+        issued: &IssuedInvitation,
+    ) -> Result<zeroize::Zeroizing<String>> {
+        let organisation = self.store.read(|tx| {
+            self.actor(tx, session)?.require_admin()?;
+            settings::get(tx, settings::ORG_NAME)
+        })?;
+        Ok(mailto(
+            &organisation.unwrap_or_default(),
+            &issued.invitation.email,
+            &issued.code,
+        ))
     }
 
     fn invitation(&self, id: &str) -> Result<Invitation> {

@@ -45,7 +45,7 @@ pub use accounts::{Account, NewAccount, ProfileUpdate};
 pub use audit::{AuditEvent, AuditFilter, AuditPage, ExportFormat};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Category, Code, Error, ErrorBody, Result, Unviewable};
-pub use groups::{Group, GroupImpact, PermissionInfo, ResourceImpact};
+pub use groups::{Access, Group, GroupImpact, PermissionInfo, ResourceImpact};
 pub use ids::{AccountId, GroupId, KeyId};
 pub use invitations::{Invitation, IssuedInvitation, NewInvitation};
 pub use keyfile::KeyFile;

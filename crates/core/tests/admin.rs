@@ -358,3 +358,57 @@ fn the_quota_says_why_no_key_can_be_made() {
     w.lk.revoke_key(&bob, &k.key.id).unwrap();
     assert_eq!(w.lk.key_quota(&bob).unwrap().blocked, None);
 }
+
+#[test]
+fn a_grid_cell_sets_one_resource_in_one_audited_change() {
+    use latchkey_core::Access;
+    let w = common::world();
+    let admin = w.admin();
+    w.lk.create_resource(&admin, "samples", "Sample registry")
+        .unwrap();
+    w.lk.create_group(&admin, "lab", &["keys:read".into()])
+        .unwrap();
+    let perms = |g: &latchkey_core::Group| -> Vec<String> {
+        g.permissions.iter().map(ToString::to_string).collect()
+    };
+    let before = w.audit_of(None, "group.permissions_set").len();
+    for (access, want) in [
+        (
+            Access::ReadWrite,
+            vec!["keys:read", "samples:read", "samples:write"],
+        ),
+        (Access::Write, vec!["keys:read", "samples:write"]),
+        (Access::Read, vec!["keys:read", "samples:read"]),
+        (Access::None, vec!["keys:read"]),
+    ] {
+        let g =
+            w.lk.set_group_access(&admin, "lab", "samples", access)
+                .unwrap();
+        assert_eq!(perms(&g), want, "{access:?}");
+    }
+    assert_eq!(w.audit_of(None, "group.permissions_set").len(), before + 4);
+    // An unknown or malformed resource, and a member, are refused; nothing changes.
+    let e =
+        w.lk.set_group_access(&admin, "lab", "runs", Access::Read)
+            .unwrap_err();
+    assert_eq!(e.field(), Some("permissions"));
+    let e =
+        w.lk.set_group_access(&admin, "lab", "Bad Name", Access::Read)
+            .unwrap_err();
+    assert_eq!(e.field(), Some("permissions"));
+    w.user("bob", &["lab"]);
+    let bob = w.sign_in("bob", common::USER_PW);
+    assert_eq!(
+        w.lk.set_group_access(&bob, "lab", "samples", Access::Read)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    let lab =
+        w.lk.list_groups(&admin)
+            .unwrap()
+            .into_iter()
+            .find(|g| g.name == "lab")
+            .unwrap();
+    assert_eq!(perms(&lab), ["keys:read"]);
+}

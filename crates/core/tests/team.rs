@@ -380,7 +380,7 @@ fn concurrent_redemptions_of_one_code_make_exactly_one_account() {
 fn the_mail_link_carries_the_code_and_the_organisation() {
     let w = common::world();
     let issued = invite(&w, "eve+lab@example.org", &[], false);
-    let link = invitations::mailto("Hopper & Co", "eve+lab@example.org", &issued.code);
+    let link = invitations::mailto("Hopper & Co", "eve+lab@example.org", &issued.code).to_string();
     assert!(
         link.starts_with("mailto:eve%2Blab%40example.org?subject="),
         "{link}"

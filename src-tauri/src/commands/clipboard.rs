@@ -54,6 +54,30 @@ pub async fn copy_key(
     })
 }
 
+/// Copies an invitation code issued in this session while its dialog is open.
+#[tauri::command]
+pub async fn copy_invitation(
+    app: AppHandle,
+    desk: State<'_, SharedDesk>,
+    id: String,
+) -> CommandResult<Copied> {
+    let shared = desk.inner().clone();
+    let (generation, after) = blocking(&desk, move |d| {
+        d.with_session(|_, _| Ok(()))?;
+        let code = d
+            .fresh_invitation(&id, |i| zeroize::Zeroizing::new(i.code.expose().to_owned()))
+            .ok_or_else(|| {
+                no_secret("This invitation's code is shown only once. Re-issue the invitation to get a new code.")
+            })?;
+        copy(d, &code)
+    })
+    .await?;
+    clear_later(app, shared, generation, after);
+    Ok(Copied {
+        clear_after_secs: after,
+    })
+}
+
 #[tauri::command]
 pub async fn copy_recovery_codes(
     app: AppHandle,

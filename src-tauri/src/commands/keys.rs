@@ -3,11 +3,12 @@
 
 use super::{blocking, Saved};
 use crate::error::{no_secret, CommandResult};
+use crate::save::SaveAs;
 use crate::secret::SecretText;
 use crate::state::{Desk, SharedDesk};
 use latchkey_core::{
     ApiKeySecret, Environment, Expiry, Grace, IssuedKey, KeyEdit, KeyFile, KeyId, KeyInfo,
-    Latchkey, NewKey, PermissionInfo, Policy, Session,
+    KeyQuota, Latchkey, NewKey, PermissionInfo, Session,
 };
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -35,16 +36,17 @@ pub(super) fn issue(d: &Desk, i: IssuedKey) -> Issued {
 }
 
 #[tauri::command]
-pub async fn policy(desk: State<'_, SharedDesk>) -> CommandResult<Policy> {
-    blocking(&desk, |d| Ok(d.lk()?.policy()?)).await
-}
-
-#[tauri::command]
 pub async fn list_permissions(desk: State<'_, SharedDesk>) -> CommandResult<Vec<PermissionInfo>> {
     blocking(&desk, |d| {
         d.with_session(|lk, s| Ok(lk.list_permissions(s)?))
     })
     .await
+}
+
+/// Whether another key may be made now, and if not, why (the Create key button says it).
+#[tauri::command]
+pub async fn key_quota(desk: State<'_, SharedDesk>) -> CommandResult<KeyQuota> {
+    blocking(&desk, |d| d.with_session(|lk, s| Ok(lk.key_quota(s)?))).await
 }
 
 #[tauri::command]
@@ -183,7 +185,10 @@ pub async fn download_key(
             } else {
                 info
             };
-            let Some(path) = d.picker.pick(&app, &KeyFile::default_file_name(&info.name)) else {
+            let Some(path) = d.picker.pick(
+                &app,
+                &SaveAs::key_file(KeyFile::default_file_name(&info.name)),
+            ) else {
                 return Ok(None);
             };
             lk.save_key_file(s, &info, &secret, &path)?;

@@ -3,6 +3,7 @@
 
 use super::{blocking, Saved};
 use crate::error::{no_secret, CommandResult};
+use crate::save::SaveAs;
 use crate::secret::SecretText;
 use crate::state::{Desk, SharedDesk};
 use base64::Engine;
@@ -97,7 +98,7 @@ pub async fn download_recovery_codes(
         let stem = stem.trim_start_matches("latchkey-").trim_end_matches(".json");
         let Some(path) = d
             .picker
-            .pick(&app, &format!("latchkey-recovery-codes-{stem}.txt"))
+            .pick(&app, &SaveAs::recovery_codes(format!("latchkey-recovery-codes-{stem}.txt")))
         else {
             return Ok(None);
         };

@@ -3,11 +3,17 @@
 //! and the store never freeze the window.
 
 pub mod account;
+pub mod audit;
 pub mod clipboard;
+pub mod groups;
+pub mod invitations;
 pub mod keys;
 pub mod mfa;
+pub mod org;
+pub mod policy;
 pub mod session;
 pub mod settings;
+pub mod team;
 
 use crate::clipboard::ClearOutcome;
 use crate::error::CommandResult;

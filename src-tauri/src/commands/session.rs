@@ -98,7 +98,7 @@ pub(crate) fn sign_in_inner(
     }
 }
 
-fn finish(d: &Desk, signed: SignIn) -> CommandResult<SignInResult> {
+pub(crate) fn finish(d: &Desk, signed: SignIn) -> CommandResult<SignInResult> {
     let lk = d.lk()?;
     let me = me_of(lk, &signed.session)?;
     d.set_session(Some(signed.session));

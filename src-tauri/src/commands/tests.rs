@@ -134,3 +134,51 @@ fn secrets_for_the_window_serialize_but_do_not_debug() {
     assert_eq!(json["secret"], text.as_str());
     assert!(!format!("{shown:?}").contains(&text));
 }
+
+#[test]
+fn an_invitation_code_is_held_while_its_dialog_is_open_and_never_after_sign_out() {
+    let kit = testkit::signed_in();
+    let d = &kit.desk;
+    let issued = d
+        .with_session(|lk, s| {
+            Ok(lk.create_invitation(
+                s,
+                &latchkey_core::NewInvitation {
+                    email: "grace@example.org".into(),
+                    ..Default::default()
+                },
+            )?)
+        })
+        .unwrap();
+    let code = issued.code.expose().to_owned();
+    let shown = super::invitations::issue(d, issued);
+    let id = shown.invitation.id.clone();
+    assert_eq!(serde_json::to_value(&shown).unwrap()["code"], code.as_str());
+    assert!(!format!("{shown:?}").contains(&code));
+
+    // The mail link is built from the held code and names it; nothing else does.
+    let link = d
+        .with_session(|lk, s| {
+            Ok(d.fresh_invitation(&id, |i| lk.invitation_mailto(s, i))
+                .unwrap()?)
+        })
+        .unwrap();
+    assert!(
+        link.starts_with("mailto:grace%40example.org?"),
+        "{}",
+        link.as_str()
+    );
+    assert!(link.contains(&code));
+
+    d.forget_invitation(&id);
+    assert!(d.fresh_invitation(&id, |_| ()).is_none());
+    let again = d
+        .with_session(|lk, s| Ok(lk.reissue_invitation(s, &id)?))
+        .unwrap();
+    let new_id = super::invitations::issue(d, again).invitation.id;
+    d.end_session().unwrap();
+    assert!(
+        d.fresh_invitation(&new_id, |_| ()).is_none(),
+        "signing out drops every code"
+    );
+}

@@ -40,3 +40,26 @@ pub struct ResourceImpact {
     /// Keys in use (not revoked or expired) that were given it.
     pub active_keys: u32,
 }
+
+/// One cell of the permission grid: what a group may do with one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    None,
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl Access {
+    /// Whether this level includes `action`.
+    pub fn allows(self, action: crate::permissions::Action) -> bool {
+        use crate::permissions::Action;
+        matches!(
+            (self, action),
+            (Access::Read | Access::ReadWrite, Action::Read)
+                | (Access::Write | Access::ReadWrite, Action::Write)
+        )
+    }
+}

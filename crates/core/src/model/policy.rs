@@ -93,6 +93,20 @@ pub struct PolicyUpdate {
     pub argon2_lanes: Option<u32>,
 }
 
+impl From<&Policy> for PolicyUpdate {
+    /// Every setting as `p` has it: a form that edits the whole policy at once.
+    fn from(p: &Policy) -> Self {
+        PolicyUpdate {
+            min_password_length: Some(p.min_password_length),
+            max_key_lifetime_days: Some(p.max_key_lifetime_days),
+            allow_never_expiring: Some(p.allow_never_expiring),
+            max_active_keys: Some(p.max_active_keys),
+            ..PolicyUpdate::default()
+        }
+        .with_argon2(p.argon2)
+    }
+}
+
 impl PolicyUpdate {
     /// Sets all three argon2 parameters.
     pub fn with_argon2(mut self, a: Argon2Params) -> Self {

@@ -24,7 +24,7 @@ export type Permission = string;
 /**
  * Every code a user or a program can receive, from the core or from an adapter.
  */
-export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "invitation_revoked" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
+export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "invitation_revoked" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "opener_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
 
 /**
  * What adapters send to a user or a program when an action fails.
@@ -148,6 +148,131 @@ target: string | null,
  */
 outcome: string, detail: string, };
 
+/**
+ * Which events to list; newest first. Every condition given must hold.
+ */
+export type AuditFilter = { 
+/**
+ * Only events by this username.
+ */
+actor?: string, 
+/**
+ * Only actions starting with this text (`key.`, `sign_in`).
+ */
+action?: string, 
+/**
+ * Only this outcome: `ok`, `failed`, `throttled` or `refused`.
+ */
+outcome?: string, 
+/**
+ * Only events at or after this moment (RFC 3339, or a date for its start, UTC).
+ */
+since?: string, 
+/**
+ * Only events at or before this moment (RFC 3339, or a date for its end, UTC).
+ */
+until?: string, 
+/**
+ * Only events whose target contains this text, in any case.
+ */
+target?: string, 
+/**
+ * Only events older than this one (the next page starts where a page ended).
+ */
+before?: number, 
+/**
+ * At most this many (100 unless given; at most 100 000).
+ */
+limit?: number, };
+
+/**
+ * One page of the audit log.
+ */
+export type AuditPage = { events: Array<AuditEvent>, 
+/**
+ * Older events match too: ask again with `before` set to the last event's id.
+ */
+more: boolean, };
+
+/**
+ * The audit log's export formats.
+ */
+export type ExportFormat = "csv" | "json";
+
+/**
+ * One cell of the permission grid: what a group may do with one resource.
+ */
+export type Access = "none" | "read" | "write" | "read_write";
+
+/**
+ * What deleting a group takes away.
+ */
+export type GroupImpact = { members: number, 
+/**
+ * What the group grants them ("resource:action").
+ */
+permissions: Array<string>, };
+
+/**
+ * What deleting a custom permission resource takes away.
+ */
+export type ResourceImpact = { 
+/**
+ * Groups that grant it.
+ */
+groups: number, 
+/**
+ * Keys in use (not revoked or expired) that were given it.
+ */
+active_keys: number, };
+
+/**
+ * The account's keys in use against the policy's limit.
+ */
+export type KeyQuota = { active: number, 
+/**
+ * `null`: no limit.
+ */
+max: number | null, 
+/**
+ * Why no key can be made now, when none can.
+ */
+blocked: string | null, };
+
+/**
+ * Name (1–100 characters) and country (ISO 3166-1 alpha-2); both empty until set.
+ */
+export type Organisation = { name: string, country: string, };
+
+/**
+ * A country as the picker lists it.
+ */
+export type Country = { 
+/**
+ * ISO 3166-1 alpha-2, upper case.
+ */
+code: string, name: string, };
+
+export type InvitationStatus = "pending" | "accepted" | "expired" | "revoked";
+
+/**
+ * An invitation as the team page lists it. Never its code.
+ */
+export type Invitation = { id: string, email: string, groups: Array<string>, admin: boolean, status: InvitationStatus, 
+/**
+ * `lk_inv_…` and the code's last four characters.
+ */
+hint: string, invited_by: string | null, created_at: string, expires_at: string, 
+/**
+ * The account it made, once accepted.
+ */
+accepted_by: string | null, accepted_at: string | null, };
+
+/**
+ * What a person redeeming a code is shown before choosing a username.
+ */
+export type InvitationPreview = { organisation: string, email: string, admin: boolean, expires_at: string, };
+
 export type SecretText = string;
 
 export type Settings = { 
@@ -214,6 +339,11 @@ export type Issued = { key: KeyInfo, secret: SecretText,
 old_stops_at: string | null, };
 
 /**
+ * An invitation as the window shows it once: the description and the code.
+ */
+export type InvitationIssued = { invitation: Invitation, code: SecretText, };
+
+/**
  * What the enrolment screen shows: the QR code (PNG data URL), the secret as text, and
  * the `otpauth://` URI it encodes.
  */
@@ -248,19 +378,38 @@ export type SessionLocked = { reason: 'idle', idle_lock_mins: number | null, };
  * what it answers. On failure every command rejects with an `ErrorBody`. */
 export interface Commands {
   account_key: { args: Record<string, never>; result: KeyInfo };
+  add_group_member: { args: { group: string; username: string }; result: Group };
   api_status: { args: Record<string, never>; result: ApiStatus };
   app_state: { args: Record<string, never>; result: AppState };
+  argon2_cost: { args: { params: Argon2Params }; result: number };
+  audit_page: { args: { filter: AuditFilter }; result: AuditPage };
   change_password: { args: { current: string; new: string; confirm: string }; result: null };
   clear_avatar: { args: Record<string, never>; result: Me };
   confirm_password: { args: { password: string }; result: null };
+  copy_invitation: { args: { id: string }; result: Copied };
   copy_key: { args: { id: string }; result: Copied };
   copy_recovery_codes: { args: Record<string, never>; result: Copied };
+  countries: { args: Record<string, never>; result: Array<Country> };
+  create_account: { args: { username: string; firstName: string; lastName: string; email: string; isAdmin: boolean; groups: Array<string>; password: string; confirm: string }; result: Account };
+  create_group: { args: { name: string; permissions: Array<string> }; result: Group };
+  create_invitation: { args: { email: string; groups: Array<string>; admin: boolean }; result: InvitationIssued };
   create_key: { args: { name: string; permissions: Array<string>; environment: Environment; expiry: Expiry; revealable?: boolean | null }; result: Issued };
+  create_resource: { args: { name: string; description: string }; result: PermissionInfo };
+  delete_group: { args: { name: string }; result: null };
+  delete_resource: { args: { name: string }; result: null };
   download_key: { args: { id: string }; result: Saved | null };
   download_recovery_codes: { args: Record<string, never>; result: Saved | null };
   edit_key: { args: { id: string; name?: string | null; permissions?: Array<string> | null }; result: KeyInfo };
+  email_invitation: { args: { id: string }; result: null };
+  export_audit: { args: { filter: AuditFilter; format: ExportFormat }; result: Saved | null };
+  forget_invitation: { args: { id: string }; result: null };
   forget_recovery_codes: { args: Record<string, never>; result: null };
   forget_secret: { args: { id: string }; result: null };
+  group_impact: { args: { name: string }; result: GroupImpact };
+  key_quota: { args: Record<string, never>; result: KeyQuota };
+  list_accounts: { args: Record<string, never>; result: Array<Account> };
+  list_groups: { args: Record<string, never>; result: Array<Group> };
+  list_invitations: { args: Record<string, never>; result: Array<Invitation> };
   list_keys: { args: Record<string, never>; result: Array<KeyInfo> };
   list_permissions: { args: Record<string, never>; result: Array<PermissionInfo> };
   me: { args: Record<string, never>; result: Me };
@@ -269,13 +418,29 @@ export interface Commands {
   mfa_enroll: { args: Record<string, never>; result: EnrollmentView };
   mfa_new_recovery_codes: { args: Record<string, never>; result: Array<SecretText> };
   mfa_status: { args: Record<string, never>; result: MfaStatus };
+  organisation: { args: Record<string, never>; result: Organisation };
   policy: { args: Record<string, never>; result: Policy };
+  preview_invitation: { args: { code: string }; result: InvitationPreview };
+  redeem_invitation: { args: { code: string; username: string; firstName: string; lastName: string; password: string; confirm: string }; result: SignInResult };
   regenerate_key: { args: { id: string; grace: Grace }; result: Issued };
+  reissue_invitation: { args: { id: string }; result: InvitationIssued };
+  remove_group_member: { args: { group: string; username: string }; result: Group };
+  rename_group: { args: { name: string; newName: string }; result: Group };
   reset_account_key: { args: Record<string, never>; result: Issued };
+  reset_mfa: { args: { username: string }; result: null };
+  reset_password: { args: { username: string; password: string; confirm: string }; result: number };
+  reset_password_impact: { args: { username: string }; result: number };
+  resource_impact: { args: { name: string }; result: ResourceImpact };
   reveal_account_key: { args: Record<string, never>; result: SecretText };
   reveal_key: { args: { id: string }; result: SecretText };
+  revoke_invitation: { args: { id: string }; result: Invitation };
   revoke_key: { args: { id: string }; result: KeyInfo };
+  set_account_admin: { args: { username: string; admin: boolean }; result: Account };
+  set_account_disabled: { args: { username: string; disabled: boolean }; result: Account };
   set_avatar: { args: { bytes: Array<number> }; result: Me };
+  set_group_access: { args: { group: string; resource: string; access: Access }; result: Group };
+  set_organisation: { args: { name: string; country: string }; result: Organisation };
+  set_policy: { args: { policy: Policy }; result: Policy };
   set_settings: { args: { settings: Settings }; result: Settings };
   settings: { args: Record<string, never>; result: Settings };
   setup: { args: { username: string; email: string; firstName: string; lastName: string; password: string; confirm: string }; result: SignInResult };
