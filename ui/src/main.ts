@@ -7,6 +7,8 @@ async function boot() {
   // with sample data so the window can be looked at. Dead code in production builds.
   if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
     const { installDevMock } = await import('./dev/mock');
+    // The administration pages' pretend data (each file registers its handlers).
+    await Promise.all([import('./dev/mock-team'), import('./dev/mock-admin')]);
     installDevMock();
   }
   mount(App, { target: document.getElementById('app')! });

@@ -423,7 +423,23 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
         ? { running: true, url: `http://127.0.0.1:${settings.api_port ?? 7171}` }
         : { running: false, url: null };
   }
+  // The administration pages keep their pretend data in files of their own.
+  for (const more of extraHandlers) {
+    const answer = more(cmd, a, { me, err, signedIn: () => signedIn });
+    if (answer !== undefined) return answer;
+  }
   throw err('internal_error', `the dev mock does not know ${cmd}`);
+}
+
+/** A mock for more commands: answers `undefined` for a command it does not know. */
+export type ExtraHandler = (
+  cmd: string,
+  a: Record<string, any>,
+  ctx: { me: Me; err: typeof err; signedIn: () => boolean },
+) => unknown;
+const extraHandlers: ExtraHandler[] = [];
+export function addDevHandler(h: ExtraHandler) {
+  extraHandlers.push(h);
 }
 
 export function installDevMock() {

@@ -25,8 +25,25 @@ export function onEvent<T>(name: string, handler: (payload: T | undefined) => vo
 }
 
 import type {
+  Access,
+  Account,
   ApiStatus,
   AppState,
+  Argon2Params,
+  AuditEvent,
+  AuditFilter,
+  AuditPage,
+  Country,
+  ExportFormat,
+  GroupImpact,
+  Invitation,
+  InvitationIssued,
+  InvitationPreview,
+  InvitationStatus,
+  KeyQuota,
+  Organisation,
+  ResourceImpact,
+  Group,
   ClipboardCleared,
   Code,
   Commands,
@@ -52,8 +69,25 @@ import type {
 // The types every command takes and returns are generated from Rust (bindings.ts); the
 // names below are the ones the components use.
 export type {
+  Access,
+  Account,
   ApiStatus,
   AppState,
+  Argon2Params,
+  AuditEvent,
+  AuditFilter,
+  AuditPage,
+  Country,
+  ExportFormat,
+  Group,
+  GroupImpact,
+  Invitation,
+  InvitationIssued,
+  InvitationPreview,
+  InvitationStatus,
+  KeyQuota,
+  Organisation,
+  ResourceImpact,
   ClipboardCleared,
   Code,
   Environment,
@@ -154,6 +188,12 @@ export const clearAvatar = () => call('clear_avatar');
 export const changePassword = (current: string, next: string, confirm: string) =>
   call('change_password', { current, new: next, confirm });
 export const policy = () => call('policy');
+/** Saves the whole policy (the core asks for step-up). */
+export const setPolicy = (p: Policy) => call('set_policy', { policy: p });
+/** Milliseconds one sign-in's password work takes on this machine with these parameters. */
+export const argon2Cost = (params: Argon2Params) => call('argon2_cost', { params });
+/** Whether another key may be made now, and if not, why. */
+export const keyQuota = () => call('key_quota');
 
 export const listPermissions = () => call('list_permissions');
 export const listKeys = () => call('list_keys');
@@ -194,3 +234,54 @@ export const forgetRecoveryCodes = () => call('forget_recovery_codes');
 export const getSettings = () => call('settings');
 export const setSettings = (settings: Settings) => call('set_settings', { settings });
 export const apiStatus = () => call('api_status');
+
+// Company details
+export const organisation = () => call('organisation');
+export const setOrganisation = (name: string, country: string) => call('set_organisation', { name, country });
+export const countries = () => call('countries');
+
+// Team members (administrators)
+export const listAccounts = () => call('list_accounts');
+export const createAccount = (a: Commands['create_account']['args']) => call('create_account', a);
+export const setAccountDisabled = (username: string, disabled: boolean) =>
+  call('set_account_disabled', { username, disabled });
+export const setAccountAdmin = (username: string, admin: boolean) => call('set_account_admin', { username, admin });
+/** How many viewable keys a password reset would make unviewable. */
+export const resetPasswordImpact = (username: string) => call('reset_password_impact', { username });
+export const resetPassword = (username: string, password: string, confirm: string) =>
+  call('reset_password', { username, password, confirm });
+export const resetMfa = (username: string) => call('reset_mfa', { username });
+
+// Invitations: the code stays in Rust while its dialog is open (copy, email by id).
+export const listInvitations = () => call('list_invitations');
+export const createInvitation = (email: string, groups: string[], admin: boolean) =>
+  call('create_invitation', { email, groups, admin });
+export const reissueInvitation = (id: string) => call('reissue_invitation', { id });
+export const revokeInvitation = (id: string) => call('revoke_invitation', { id });
+export const copyInvitation = (id: string) => call('copy_invitation', { id });
+/** Opens the system mail client with a mailto: link holding the code. */
+export const emailInvitation = (id: string) => call('email_invitation', { id });
+export const forgetInvitation = (id: string) => call('forget_invitation', { id });
+export const previewInvitation = (code: string) => call('preview_invitation', { code });
+export const redeemInvitation = (a: Commands['redeem_invitation']['args']) => call('redeem_invitation', a);
+
+// Groups and custom permissions (administrators)
+export const listGroups = () => call('list_groups');
+export const createGroup = (name: string, permissions: string[] = []) => call('create_group', { name, permissions });
+export const renameGroup = (name: string, newName: string) => call('rename_group', { name, newName });
+export const groupImpact = (name: string) => call('group_impact', { name });
+export const deleteGroup = (name: string) => call('delete_group', { name });
+export const addGroupMember = (group: string, username: string) => call('add_group_member', { group, username });
+export const removeGroupMember = (group: string, username: string) =>
+  call('remove_group_member', { group, username });
+/** One cell of the permission grid. */
+export const setGroupAccess = (group: string, resource: string, access: Access) =>
+  call('set_group_access', { group, resource, access });
+export const createResource = (name: string, description: string) => call('create_resource', { name, description });
+export const resourceImpact = (name: string) => call('resource_impact', { name });
+export const deleteResource = (name: string) => call('delete_resource', { name });
+
+// The audit log: administrators see everything, members their own activity.
+export const auditPage = (filter: AuditFilter) => call('audit_page', { filter });
+/** Writes the filtered events through the save dialog (null when cancelled). */
+export const exportAudit = (filter: AuditFilter, format: ExportFormat) => call('export_audit', { filter, format });

@@ -1,0 +1,4 @@
+// Development only: pretend data for administration pages (see mock.ts).
+import { addDevHandler } from './mock';
+
+addDevHandler(() => undefined);
