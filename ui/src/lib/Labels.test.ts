@@ -87,7 +87,7 @@ describe('every control is labelled', () => {
     render(ProfileTab, { me: makeMe(), onchange: vi.fn() });
     expect(unlabelled()).toEqual([]);
     document.body.innerHTML = '';
-    render(SecurityTab, { policy: makePolicy(), me: makeMe({ mfa_enabled: true }) });
+    render(SecurityTab, { me: makeMe({ mfa_enabled: true }) });
     await screen.findByTestId('mfa-status');
     expect(unlabelled()).toEqual([]);
     document.body.innerHTML = '';
@@ -97,7 +97,7 @@ describe('every control is labelled', () => {
 
   it('the key list with every row action, the account key panel and the clipboard notice', async () => {
     backend({ list_keys: [viewable, plain, acct], list_permissions: resources, account_key: acct, copy_key: { clear_after_secs: 30 } }, { events: true });
-    render(KeysTab, { me: makeMe({ is_admin: true }), policy: makePolicy() });
+    render(KeysTab, { me: makeMe({ is_admin: true }) });
     render(ClipboardToast);
     await screen.findByTestId('key-row-dash');
     await screen.findByTestId('acct-reveal');
@@ -114,7 +114,7 @@ describe('every control is labelled', () => {
   it('the key dialogs, the step-up prompt, MFA enrolment and recovery codes', async () => {
     backend({ mfa_enroll: { qr: QR, secret: 'JBSWY3DPEHPK3PXP', uri: 'otpauth://totp/Latchkey:ada?secret=JBSWY3DPEHPK3PXP' } });
     const dialogs: [unknown, Record<string, unknown>][] = [
-      [CreateKeyDialog, { me: makeMe(), policy: makePolicy(), resources, oncreated: vi.fn(), onclose: vi.fn() }],
+      [CreateKeyDialog, { me: makeMe(), resources, oncreated: vi.fn(), onclose: vi.fn() }],
       [EditKeyDialog, { key: plain, me: makeMe(), resources, onsaved: vi.fn(), onclose: vi.fn() }],
       [RegenerateDialog, { key: plain, onregenerated: vi.fn(), onclose: vi.fn() }],
       [StepUpDialog, { action: 'copy “dash”', onconfirmed: vi.fn(), oncancel: vi.fn() }],

@@ -17,7 +17,7 @@ function row(name: string) {
 describe('KeysTab', () => {
   it('lists keys with hint, environment, permissions, dates and a status chip for each status', async () => {
     backend({ list_keys: [active, soon, expired, revoked, rotating], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
 
     await screen.findByTestId('key-row-ci-runner');
     const r = within(row('ci-runner'));
@@ -40,13 +40,13 @@ describe('KeysTab', () => {
 
   it('flags keys expiring soon', async () => {
     backend({ list_keys: [active, soon], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     expect(await screen.findByTestId('keys-expiring')).toHaveTextContent('1 key expires within 7 days: nightly');
   });
 
   it('shows "rotating until" for the old key of a regeneration still in its grace period', async () => {
     backend({ list_keys: [rotating], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     const r = within(await screen.findByTestId('key-row-uploader'));
     expect(r.getByTestId('key-rotating')).toHaveTextContent(/^Rotating until /);
     // Its replacement is the key to regenerate now; the old one can still be deleted.
@@ -56,7 +56,7 @@ describe('KeysTab', () => {
 
   it('offers the actions that fit each status', async () => {
     backend({ list_keys: [active, expired, revoked], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await screen.findByTestId('key-row-ci-runner');
     const a = within(row('ci-runner'));
     expect(a.getByRole('button', { name: 'Edit ci-runner' })).toBeInTheDocument();
@@ -69,7 +69,7 @@ describe('KeysTab', () => {
 
   it('can hide revoked keys', async () => {
     backend({ list_keys: [active, revoked], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await screen.findByTestId('key-row-laptop');
     await fireEvent.click(screen.getByRole('button', { name: 'Hide revoked keys (1)' }));
     expect(screen.queryByTestId('key-row-laptop')).toBeNull();
@@ -77,10 +77,102 @@ describe('KeysTab', () => {
 
   it('shows an empty state', async () => {
     backend({ list_keys: [], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     expect(await screen.findByTestId('keys-empty')).toHaveTextContent('No API keys yet');
     await fireEvent.click(screen.getByRole('button', { name: 'Create your first key' }));
-    expect(screen.getByRole('dialog', { name: 'Create API key' })).toBeInTheDocument();
+    expect(await screen.findByRole('dialog', { name: 'Create API key' })).toBeInTheDocument();
+  });
+
+  it('disables Create key with the reason when the quota is used up', async () => {
+    const calls = backend({
+      list_keys: [active],
+      list_permissions: resources,
+      key_quota: { active: 1, max: 1, blocked: 'one key at a time: delete the current key first' },
+    });
+    render(KeysTab, { me: makeMe() });
+    await screen.findByTestId('key-row-ci-runner');
+    const create = await screen.findByTestId('create-key');
+    await vi.waitFor(() => expect(create).toBeDisabled());
+    const why = screen.getByTestId('key-create-blocked');
+    expect(why).toHaveTextContent('One key at a time: delete the current key first.');
+    expect(create).toHaveAccessibleDescription('One key at a time: delete the current key first.');
+    expect(screen.getByText(/1 in use of 1 allowed/)).toBeInTheDocument();
+    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'key_quota']);
+    await fireEvent.click(create);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('reads the quota again just before Create key opens, and stays closed when it is now blocked', async () => {
+    let blocked: string | null = null;
+    const calls = backend({
+      list_keys: [active],
+      list_permissions: resources,
+      policy: makePolicy(),
+      key_quota: () => ({ active: 1, max: 2, blocked }),
+    });
+    render(KeysTab, { me: makeMe() });
+    await screen.findByTestId('key-row-ci-runner');
+    await vi.waitFor(() => expect(screen.getByTestId('create-key')).toBeEnabled());
+    expect(screen.getByText(/1 in use of 2 allowed/)).toBeInTheDocument();
+
+    // The CLI lowered the limit while the window was open.
+    blocked = 'the policy allows 1 active keys and you have 1: revoke one first';
+    await fireEvent.click(screen.getByTestId('create-key'));
+    expect(await screen.findByTestId('key-create-blocked')).toHaveTextContent('The policy allows 1 active keys and you have 1: revoke one first.');
+    expect(screen.getByTestId('create-key')).toBeDisabled();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'key_quota', 'key_quota']);
+
+    blocked = null;
+    document.body.innerHTML = '';
+    const again = backend({ list_keys: [active], list_permissions: resources, policy: makePolicy(), key_quota: () => ({ active: 1, max: 2, blocked }) });
+    render(KeysTab, { me: makeMe() });
+    await screen.findByTestId('key-row-ci-runner');
+    await vi.waitFor(() => expect(screen.getByTestId('create-key')).toBeEnabled());
+    await fireEvent.click(screen.getByTestId('create-key'));
+    expect(await screen.findByRole('dialog', { name: 'Create API key' })).toBeInTheDocument();
+    // The dialog reads the policy itself when it opens.
+    await vi.waitFor(() => expect(commands(again)).toEqual(['list_keys', 'list_permissions', 'key_quota', 'key_quota', 'policy']));
+  });
+
+  it('reads the quota again after a key is created or deleted', async () => {
+    let keys = [active];
+    let q = { active: 1, max: 2, blocked: null as string | null };
+    const created = makeKey({ name: 'second' });
+    const calls = backend({
+      list_keys: () => keys,
+      list_permissions: resources,
+      policy: makePolicy(),
+      key_quota: () => q,
+      create_key: () => {
+        keys = [created, active];
+        q = { active: 2, max: 2, blocked: 'the policy allows 2 active keys and you have 2: revoke one first' };
+        return { key: created, secret: 'lk_live_abcdefghijklmnopqrstuvwxyz0123ABCDEF', old_stops_at: null };
+      },
+      forget_secret: null,
+      revoke_key: () => {
+        keys = [{ ...created, status: 'revoked', revoked_at: iso(Date.now()) }, active];
+        q = { active: 1, max: 2, blocked: null };
+        return keys[0];
+      },
+    });
+    render(KeysTab, { me: makeMe() });
+    await screen.findByTestId('key-row-ci-runner');
+    await vi.waitFor(() => expect(screen.getByTestId('create-key')).toBeEnabled());
+    await fireEvent.click(screen.getByTestId('create-key'));
+    await fireEvent.input(await screen.findByTestId('key-name'), { target: { value: 'second' } });
+    await screen.findByTestId('expiry-30');
+    await fireEvent.click(screen.getByTestId('key-save'));
+    await screen.findByTestId('issued-secret');
+    await fireEvent.click(screen.getByTestId('issued-close'));
+    expect(await screen.findByTestId('key-create-blocked')).toHaveTextContent('you have 2: revoke one first');
+    expect(screen.getByTestId('create-key')).toBeDisabled();
+
+    await fireEvent.click(within(await screen.findByTestId('key-row-second')).getByTestId('delete'));
+    await fireEvent.click(screen.getByTestId('confirm-yes'));
+    await vi.waitFor(() => expect(screen.queryByTestId('key-create-blocked')).toBeNull());
+    expect(screen.getByTestId('create-key')).toBeEnabled();
+    expect(commands(calls).filter((c) => c === 'key_quota')).toHaveLength(4);
   });
 
   it('shows a load error with a way to retry', async () => {
@@ -89,7 +181,7 @@ describe('KeysTab', () => {
       list_keys: () => (calls++ === 0 ? fail('storage_error', 'the store is busy') : [active]),
       list_permissions: resources,
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     expect(await screen.findByTestId('keys-error')).toHaveTextContent('The store is busy.');
     await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByTestId('key-row-ci-runner')).toBeInTheDocument();
@@ -105,7 +197,7 @@ describe('KeysTab', () => {
         return keys[0];
       },
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-ci-runner')).getByTestId('delete'));
 
     const dialog = screen.getByRole('alertdialog', { name: 'Delete “ci-runner”?' });
@@ -124,7 +216,7 @@ describe('KeysTab', () => {
 
   it('cancelling the delete confirmation revokes nothing', async () => {
     const calls = backend({ list_keys: [active], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-ci-runner')).getByTestId('delete'));
     await fireEvent.click(screen.getByTestId('confirm-no'));
     expect(screen.queryByRole('alertdialog')).toBeNull();
@@ -133,7 +225,7 @@ describe('KeysTab', () => {
 
   it('shows a refused delete inside the dialog', async () => {
     backend({ list_keys: [active], list_permissions: resources, revoke_key: () => fail('conflict', 'this key is already revoked') });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-ci-runner')).getByTestId('delete'));
     await fireEvent.click(screen.getByTestId('confirm-yes'));
     expect(await screen.findByTestId('confirm-error')).toHaveTextContent('This key is already revoked.');
@@ -142,13 +234,13 @@ describe('KeysTab', () => {
   it('shows the account key panel to administrators only', async () => {
     const acct = makeKey({ name: 'account key', kind: 'acct', account_key: true, revealable: true, viewable: true, hint: 'lk_acct_…WXYZ' });
     let calls = backend({ list_keys: [active], list_permissions: resources, account_key: acct });
-    render(KeysTab, { me: makeMe({ is_admin: true }), policy: makePolicy() });
+    render(KeysTab, { me: makeMe({ is_admin: true }) });
     expect(await screen.findByTestId('account-key-panel')).toBeInTheDocument();
     expect(commands(calls)).toContain('account_key');
 
     document.body.innerHTML = '';
     calls = backend({ list_keys: [active], list_permissions: resources });
-    render(KeysTab, { me: makeMe({ is_admin: false }), policy: makePolicy() });
+    render(KeysTab, { me: makeMe({ is_admin: false }) });
     await screen.findByTestId('key-row-ci-runner');
     expect(screen.queryByTestId('account-key-panel')).toBeNull();
     expect(commands(calls)).not.toContain('account_key');
@@ -160,7 +252,7 @@ describe('KeysTab', () => {
       list_permissions: resources,
       edit_key: { ...active, name: 'ci' },
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-ci-runner')).getByTestId('edit'));
     const dialog = screen.getByRole('dialog', { name: 'Edit “ci-runner”' });
     const name = within(dialog).getByLabelText('Name');
@@ -178,7 +270,7 @@ describe('KeysTab', () => {
       list_permissions: resources,
       edit_key: () => fail('invalid_input', 'permissions: your account does not have keys:write', { field: 'permissions' }),
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-ci-runner')).getByTestId('edit'));
     await fireEvent.click(screen.getByTestId('perm-keys-write'));
     await fireEvent.click(screen.getByTestId('key-save'));

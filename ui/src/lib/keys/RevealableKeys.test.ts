@@ -10,8 +10,9 @@ const SECRET = 'lk_live_VIEWVIEWVIEWVIEWVIEWVIEWVIEWVIEW123456';
 describe('Revealable keys', () => {
   it('the create dialog offers "Allow viewing this key later", off by default, and passes revealable: true', async () => {
     const key = makeKey({ name: 'dash', revealable: true, viewable: true });
-    const calls = backend({ create_key: { key, secret: SECRET }, forget_secret: null });
-    render(CreateKeyDialog, { me: makeMe(), policy: makePolicy(), resources, oncreated: vi.fn(), onclose: vi.fn() });
+    const calls = backend({ policy: makePolicy(), create_key: { key, secret: SECRET }, forget_secret: null });
+    render(CreateKeyDialog, { me: makeMe(), resources, oncreated: vi.fn(), onclose: vi.fn() });
+    await screen.findByTestId('expiry-30');
 
     const box = screen.getByLabelText('Allow viewing this key later');
     expect(box).toHaveAttribute('data-testid', 'key-revealable');
@@ -23,7 +24,7 @@ describe('Revealable keys', () => {
     await fireEvent.click(box);
     await fireEvent.click(screen.getByTestId('key-save'));
     await screen.findByTestId('issued-secret');
-    expect(calls[0]).toEqual({
+    expect(calls[1]).toEqual({
       cmd: 'create_key',
       args: { name: 'dash', permissions: [], environment: 'live', expiry: { type: 'days', value: 30 }, revealable: true },
     });
@@ -38,7 +39,7 @@ describe('Revealable keys', () => {
     const plain = makeKey({ name: 'plain' });
     const gone = makeKey({ name: 'gone', revealable: true, viewable: true, status: 'revoked', revoked_at: new Date().toISOString() });
     backend({ list_keys: [viewable, lost, plain, gone], list_permissions: resources });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
 
     const row = within(await screen.findByTestId('key-row-dash'));
     expect(row.getByRole('button', { name: 'View dash' })).toHaveAttribute('data-testid', 'view');
@@ -75,7 +76,7 @@ describe('Revealable keys', () => {
       },
       { events: true },
     );
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByTestId('view'));
 
     const prompt = await screen.findByRole('alertdialog', { name: 'Confirm it’s you' });
@@ -102,6 +103,7 @@ describe('Revealable keys', () => {
     expect(commands(calls)).toEqual([
       'list_keys',
       'list_permissions',
+      'key_quota',
       'reveal_key',
       'confirm_password',
       'confirm_password',
@@ -109,8 +111,8 @@ describe('Revealable keys', () => {
       'copy_key',
       'download_key',
     ]);
-    expect(calls[5].args).toEqual({ id: key.id });
     expect(calls[6].args).toEqual({ id: key.id });
+    expect(calls[7].args).toEqual({ id: key.id });
     // Rust holds no copy of a viewed key to forget; the secret never goes back to it.
     expect(JSON.stringify(calls.map((c) => c.args))).not.toContain(SECRET);
   });
@@ -118,19 +120,19 @@ describe('Revealable keys', () => {
   it('cancelling the step-up prompt shows nothing', async () => {
     const key = makeKey({ name: 'dash', revealable: true, viewable: true });
     const calls = backend({ list_keys: [key], list_permissions: resources, reveal_key: () => fail('step_up_required', "confirm it's you") });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByTestId('view'));
     await screen.findByTestId('stepup-dialog');
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByTestId('stepup-dialog')).toBeNull();
     expect(screen.queryByTestId('view-dialog')).toBeNull();
-    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'reveal_key']);
+    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'key_quota', 'reveal_key']);
   });
 
   it('shows a refused View above the list', async () => {
     const key = makeKey({ name: 'dash', revealable: true, viewable: true });
     backend({ list_keys: [key], list_permissions: resources, reveal_key: () => fail('no_secret', 'this key can no longer be viewed') });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByTestId('view'));
     const err = await screen.findByTestId('keys-action-error');
     expect(err).toHaveTextContent('This key can no longer be viewed.');
@@ -152,7 +154,7 @@ describe('Revealable keys', () => {
       },
       { events: true },
     );
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByRole('button', { name: 'Copy dash' }));
 
     const prompt = await screen.findByRole('alertdialog', { name: 'Confirm it’s you' });
@@ -165,8 +167,8 @@ describe('Revealable keys', () => {
     expect(clipboard.total).toBe(20);
     expect(screen.queryByTestId('stepup-dialog')).toBeNull();
     expect(screen.queryByTestId('view-dialog')).toBeNull();
-    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'copy_key', 'confirm_password', 'copy_key']);
-    expect(calls[4].args).toEqual({ id: key.id });
+    expect(commands(calls)).toEqual(['list_keys', 'list_permissions', 'key_quota', 'copy_key', 'confirm_password', 'copy_key']);
+    expect(calls[5].args).toEqual({ id: key.id });
   });
 
   it('row Download saves the key file after step-up and says where', async () => {
@@ -181,7 +183,7 @@ describe('Revealable keys', () => {
         return null;
       },
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     await fireEvent.click(within(await screen.findByTestId('key-row-dash')).getByTestId('download'));
     expect(await screen.findByRole('alertdialog', { name: 'Confirm it’s you' })).toHaveTextContent('To download “dash”');
     await fireEvent.input(screen.getByTestId('stepup-password'), { target: { value: 'right password' } });
@@ -200,7 +202,7 @@ describe('Revealable keys', () => {
       download_key: null,
       copy_key: () => fail('clipboard_unavailable', 'could not copy: no clipboard is available on this desktop'),
     });
-    render(KeysTab, { me: makeMe(), policy: makePolicy() });
+    render(KeysTab, { me: makeMe() });
     const row = within(await screen.findByTestId('key-row-dash'));
     await fireEvent.click(row.getByTestId('download'));
     await vi.waitFor(() => expect(row.getByTestId('download')).not.toBeDisabled());

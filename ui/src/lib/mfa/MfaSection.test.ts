@@ -15,7 +15,7 @@ const on = (left = 10) => ({ enabled: true, pending: false, recovery_codes_left:
 describe('Two-step verification section', () => {
   it('sits on the Security tab and shows the status from mfa_status', async () => {
     backend({ policy: makePolicy(), mfa_status: off });
-    render(SecurityTab, { policy: makePolicy(), me: makeMe() });
+    render(SecurityTab, { me: makeMe() });
     const section = await screen.findByTestId('mfa-section');
     expect(within(section).getByRole('heading', { name: 'Two-step verification' })).toBeInTheDocument();
     expect(await within(section).findByTestId('mfa-status')).toHaveTextContent('Off');
