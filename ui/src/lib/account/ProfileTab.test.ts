@@ -17,12 +17,16 @@ describe('ProfileTab', () => {
     expect(screen.getByTestId('profile-groups')).toHaveTextContent('admins');
     expect(screen.getByTestId('admin-badge')).toHaveTextContent('Administrator');
     expect(screen.queryByRole('textbox', { name: 'Username' })).toBeNull();
+    expect(screen.getByTestId('profile-managed')).toHaveTextContent('Change groups and roles on the Team page.');
   });
 
   it('has no administrator badge for a member, and an initials avatar', () => {
     render(ProfileTab, { me: makeMe(), onchange: vi.fn() });
     expect(screen.queryByTestId('admin-badge')).toBeNull();
     expect(screen.getByRole('img', { name: /initials avatar/ })).toHaveTextContent('AL');
+    expect(screen.getByTestId('profile-managed')).toHaveTextContent(
+      'An administrator changes your groups and role on the Team page.',
+    );
   });
 
   it('saves first and last name and email, then confirms', async () => {
