@@ -95,7 +95,9 @@ describe('RedeemInvitation', () => {
     ['invitation_revoked', 'this invitation was withdrawn by an administrator', 'This invitation was withdrawn by an administrator.'],
     ['invitation_revoked', 'this code was replaced by a newer one; use the code from the latest invitation', 'This code was replaced by a newer one. Use the code from the latest invitation you were sent.'],
   ])('says clearly why a code is refused: %s', async (code, message, shown) => {
-    backend({ policy: makePolicy(), preview_invitation: () => fail(code, message) });
+    // The core names the code field for an unknown code (a typo is likelier than not).
+    const extra = code === 'invitation_unknown' ? { field: 'code' } : {};
+    backend({ policy: makePolicy(), preview_invitation: () => fail(code, message, extra) });
     open();
     await enterCode();
     const err = await screen.findByTestId('redeem-error');
