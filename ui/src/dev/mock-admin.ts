@@ -88,7 +88,7 @@ const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 
 const events: AuditEvent[] = [];
 {
-  let t = now - 75 * DAY;
+  let t = now - 36 * DAY;
   for (let id = 1; id <= 420; id++) {
     t += Math.floor(rand() * 4 * 3_600_000) + 60_000;
     const who = pick(WHO);
