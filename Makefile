@@ -33,7 +33,7 @@ e2e-deps:
 # The core's rule suites, run a second time on PostgreSQL (a throwaway cluster the tests
 # start themselves); the SQLite-file suites (store, layers) have PostgreSQL counterparts
 # (store_pg, and crates/cli/tests/postgres.rs, pg_outage.rs) that run in the first pass.
-RULE_SUITES := accounts admin keys mfa permissions refusals revealable serving step_up team throttle write_lock
+RULE_SUITES := accounts admin hardening keys mfa permissions refusals revealable serving step_up team throttle write_lock
 
 test-rust:
 	LATCHKEY_REQUIRE_INTEROP=1 $(CARGO) test --workspace --locked

@@ -303,21 +303,21 @@ err account update --user bob alice --first-name Mallory
 pw alice
 err account update --user alice nosuch --first-name X
 pw alice
-ok account admin --user alice bob true
+ok account admin --user alice bob --grant
 pw alice
-ok --json account admin --user alice bob false
+ok --json account admin --user alice bob --revoke
 pw alice
-ok account admin --user alice gina no
+ok account admin --user alice gina --revoke
 pw alice
-err account admin --user alice bob maybe
+err account admin --user alice bob
 pw bob
-err account admin --user bob dave true
+err account admin --user bob dave --grant
 pw alice
-err account admin --user alice nosuch true
+err account admin --user alice nosuch --grant
 pw erin
-ok account admin --user erin erin false                            # another administrator remains
+ok account admin --user erin erin --revoke                            # another administrator remains
 pw alice
-err account admin --user alice alice false                         # the last administrator
+err account admin --user alice alice --revoke                         # the last administrator
 pw alice
 ok account disable --user alice dave
 pw dave

@@ -172,6 +172,7 @@ pub fn run() {
             commands::settings::settings,
             commands::settings::set_settings,
             commands::settings::api_status,
+            commands::backup::backup_store,
         ])
         .build(tauri::generate_context!());
     let app = match app {

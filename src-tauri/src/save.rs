@@ -31,6 +31,14 @@ impl SaveAs {
         }
     }
 
+    pub fn store_backup(file_name: String) -> SaveAs {
+        SaveAs {
+            title: "Back up the Latchkey store",
+            file_name,
+            kind: ("Latchkey store", "db"),
+        }
+    }
+
     pub fn audit_export(file_name: String, csv: bool) -> SaveAs {
         SaveAs {
             title: "Export audit log",

@@ -5,7 +5,13 @@ use crate::model::{ErrorDetail, ErrorResponse};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use latchkey_core::{Code, Error, ErrorBody};
+use latchkey_core::{Category, Code, Error, ErrorBody};
+
+/// What a program is told of a failure inside the server (a store that failed, a file
+/// that could not be read): the core's own message may name the store's path or the
+/// system's words, which are the operator's business, not the caller's. The log has them.
+pub const INTERNAL_MESSAGE: &str =
+    "the server could not complete this request; nothing was changed (its log says why)";
 
 /// An error the API answers with: one from the core, or one of the HTTP layer's own (a
 /// missing key, a bad Host header, a body too large, a body that is not JSON), each with
@@ -70,6 +76,10 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let body = match self {
+            ApiError::Core(e) if e.category() == Category::Internal => {
+                tracing::error!(target: "latchkey::api", code = %e.code(), "{e}");
+                ErrorBody::new(e.code(), INTERNAL_MESSAGE)
+            }
             ApiError::Core(e) => e.body(),
             ApiError::Http(b) | ApiError::Fixed(_, b) => b,
         };
@@ -91,5 +101,46 @@ impl IntoResponse for ApiError {
             );
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    async fn body_of(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let resp = e.into_response();
+        let status = resp.status();
+        let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn internal_failures_say_nothing_of_the_server() {
+        for e in [
+            Error::StoreRefused {
+                path: "/home/ada/secret-place/latchkey.db".into(),
+                reason: "it is corrupt".into(),
+            },
+            Error::StoreTooNew {
+                path: "/home/ada/secret-place/latchkey.db".into(),
+                found: 9,
+                supported: 4,
+            },
+            Error::Io("/home/ada/secret-place: Permission denied (os error 13)".into()),
+            Error::Storage,
+            Error::Internal,
+        ] {
+            let code = e.code();
+            let (status, v) = body_of(ApiError::Core(e)).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(v["error"]["code"], code.as_str());
+            assert_eq!(v["error"]["message"], INTERNAL_MESSAGE, "{v}");
+        }
+        // Errors the caller can act on keep their words.
+        let (status, v) = body_of(ApiError::Core(Error::NotFound("key".into()))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(v["error"]["message"], "key not found");
     }
 }

@@ -1,9 +1,10 @@
 //! What stands in front of every endpoint: the Host check (against DNS rebinding), the
-//! body cap, JSON for every error (even those axum produces itself, such as 404 and 405),
-//! and headers that keep responses out of caches. No CORS header is ever added.
+//! caps on the URI and the body, the time a body may take to arrive, JSON for every error
+//! (even those axum produces itself, such as 404 and 405), and headers that keep
+//! responses out of caches. No CORS header is ever added.
 
 use crate::error::ApiError;
-use crate::MAX_BODY_BYTES;
+use crate::{MAX_BODY_BYTES, MAX_URI_BYTES};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -11,11 +12,23 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use latchkey_core::Code;
+use std::time::Duration;
 
 /// The port the server listens on, put on each request by [`crate::serve_router`]; the
 /// Host check accepts no other.
 #[derive(Debug, Clone, Copy)]
 pub struct ServerPort(pub u16);
+
+/// How long a request's body may take to arrive, put on each request by
+/// [`crate::serve_router_with`] ([`crate::ServeOptions::body_timeout`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        BodyTimeout(crate::ServeOptions::default().body_timeout)
+    }
+}
 
 /// True for `localhost` and `127.0.0.1`, without a port or with exactly `port` (the
 /// server's own). A name that resolves here under another port is not this server's
@@ -44,10 +57,15 @@ fn check_host(req: &Request) -> Result<(), ApiError> {
             ),
         ))
     };
-    let Some(host) = req.headers().get(header::HOST) else {
-        // Not a request for another host, but a malformed one (RFC 9112: 400).
-        return refuse("the request has no Host header")
-            .map_err(|e| e.with_status(StatusCode::BAD_REQUEST));
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        // Not a request for another host, but a malformed one (RFC 9112 §3.2: 400).
+        let what = if req.headers().contains_key(header::HOST) {
+            "the request has more than one Host header"
+        } else {
+            "the request has no Host header"
+        };
+        return refuse(what).map_err(|e| e.with_status(StatusCode::BAD_REQUEST));
     };
     let port = req.extensions().get::<ServerPort>().map(|p| p.0);
     let ok = host.to_str().is_ok_and(|h| host_allowed(h, port))
@@ -79,10 +97,39 @@ pub(crate) fn unreadable() -> ApiError {
     )
 }
 
-/// Checks the Host header and reads the body (at most [`MAX_BODY_BYTES`]) before any
-/// endpoint sees the request.
+/// A body that did not arrive in time. The rest of it is not read: the connection closes.
+fn too_slow(limit: Duration) -> ApiError {
+    ApiError::http(
+        Code::InvalidInput,
+        format!(
+            "body: the request body did not arrive within {} s",
+            limit.as_secs_f64()
+        ),
+    )
+    .with_status(StatusCode::REQUEST_TIMEOUT)
+}
+
+fn check_uri(req: &Request) -> Result<(), ApiError> {
+    let uri = req.uri();
+    let len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if len > MAX_URI_BYTES {
+        return Err(ApiError::http(
+            Code::InvalidInput,
+            format!(
+                "the request's URI is longer than {} KiB",
+                MAX_URI_BYTES / 1024
+            ),
+        )
+        .with_status(StatusCode::URI_TOO_LONG));
+    }
+    Ok(())
+}
+
+/// Checks the Host header and the URI, and reads the body (at most [`MAX_BODY_BYTES`],
+/// within its time limit) before any endpoint sees the request.
 async fn admit(req: Request) -> Result<Request, ApiError> {
     check_host(&req)?;
+    check_uri(&req)?;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -91,10 +138,16 @@ async fn admit(req: Request) -> Result<Request, ApiError> {
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
+    let limit = req
+        .extensions()
+        .get::<BodyTimeout>()
+        .copied()
+        .unwrap_or_default()
+        .0;
     let (parts, body) = req.into_parts();
-    let bytes = Limited::new(body, MAX_BODY_BYTES)
-        .collect()
+    let bytes = tokio::time::timeout(limit, Limited::new(body, MAX_BODY_BYTES).collect())
         .await
+        .map_err(|_| too_slow(limit))?
         .map_err(|e| {
             if e.is::<LengthLimitError>() {
                 too_large()
@@ -110,7 +163,17 @@ async fn admit(req: Request) -> Result<Request, ApiError> {
 pub async fn guard(req: Request, next: Next) -> Response {
     let resp = match admit(req).await {
         Ok(req) => next.run(req).await,
-        Err(e) => e.into_response(),
+        Err(e) => {
+            let timed_out = e.status() == StatusCode::REQUEST_TIMEOUT;
+            let mut resp = e.into_response();
+            if timed_out {
+                // The rest of the body may still come: this connection cannot carry
+                // another request.
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            resp
+        }
     };
     finish(resp)
 }

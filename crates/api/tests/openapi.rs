@@ -74,3 +74,37 @@ fn document_is_openapi_3_1_with_every_endpoint() {
     assert_eq!(schemes["api_key"]["name"], "X-API-Key");
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
 }
+
+#[test]
+fn every_operation_documents_what_the_server_itself_refuses() {
+    let doc: serde_json::Value = serde_json::from_str(&latchkey_api::openapi_json()).unwrap();
+    let shared = &doc["components"]["responses"];
+    for (status, name) in [
+        ("408", "RequestTimeout"),
+        ("414", "UriTooLong"),
+        ("431", "HeadTooLarge"),
+        ("500", "InternalError"),
+        ("503", "StoreUnavailable"),
+    ] {
+        let r = &shared[name];
+        assert!(r["description"].is_string(), "{name}");
+        assert_eq!(
+            r["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorResponse",
+            "{name} is an error in JSON"
+        );
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let has_body = op.get("requestBody").is_some();
+                if status == "408" && !has_body {
+                    continue;
+                }
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+    }
+    assert!(shared["StoreUnavailable"]["headers"]["Retry-After"].is_object());
+}

@@ -29,8 +29,8 @@ pub struct Cli {
 }
 
 pub const EXIT_CODES: &str = "Exit codes:
-  0  success (for `key verify`: the key is valid)
-  1  `key verify`: the key is not valid
+  0  success (for `key verify`: the key is valid; for `scan`: no live key found)
+  1  `key verify`: the key is not valid; `scan`: a live key was found
   2  usage error
   3  invalid input (the message names the field and the rule)
   4  sign-in failed, throttled, or the account is disabled
@@ -77,6 +77,49 @@ pub enum Command {
     /// The store itself: copy a whole store to another engine
     #[command(subcommand)]
     Store(StoreCmd),
+    /// Copy the whole store to FILE while it stays in use (a consistent snapshot, mode
+    /// 0600, written atomically); needs no account, only access to the store file
+    Backup(BackupArgs),
+    /// Replace the store with the backup FILE, after checking it; the replaced store is
+    /// kept beside it. Refused while another program has the store open
+    Restore(RestoreArgs),
+    /// Set a new password for USERNAME without signing in, for whoever can write the
+    /// store file (the only administrator lost their password or authenticator): turns
+    /// two-step verification off and makes the account's viewable keys unviewable
+    #[command(name = "recover-account")]
+    RecoverAccount(RecoverArgs),
+    /// Find keys in files, folders (recursively, without .git and binary files) or
+    /// standard input, and whether each is live in the store; exit 1 when one is
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file (an existing file is replaced once the copy is complete)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup made by `latchkey backup` (or the window's "Back up now")
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    pub username: String,
+    /// Confirm without a prompt (required with --password-stdin)
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan; standard input when none is given (or for `-`)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,13 +286,17 @@ pub enum AccountCmd {
         acting: Acting,
         username: String,
     },
-    /// Grant or remove the administrator flag
+    /// Grant (--grant) or remove (--revoke) the administrator role; one of them is required
     Admin {
         #[command(flatten)]
         acting: Acting,
         username: String,
-        #[arg(value_parser = clap::builder::BoolishValueParser::new())]
-        on: bool,
+        /// Make the account an administrator
+        #[arg(long, conflicts_with = "revoke", required_unless_present = "revoke")]
+        grant: bool,
+        /// Take the administrator role away (never from the last administrator)
+        #[arg(long)]
+        revoke: bool,
     },
     /// Change your password, or (administrators) reset another account's
     Passwd {

@@ -66,7 +66,18 @@ impl Ctx {
         }
     }
 
-    /// Shows a key just issued (or revealed), saving its key file first when asked.
+    /// Refuses a `--save` (or `--qr`) file that could not be written, before anything
+    /// is changed: a key must not be issued into a file that will not take it.
+    pub fn check_save(field: &'static str, save: Option<&Path>) -> Result<(), Error> {
+        match save {
+            Some(p) => latchkey_core::keyfile::check_destination(field, p),
+            None => Ok(()),
+        }
+    }
+
+    /// Shows a key just issued (or revealed), saving its key file first when asked. If
+    /// the file still cannot be written (checked before the key was made, but disks fill
+    /// up), the key is printed instead of lost, and the failure reported.
     pub fn issued(
         &self,
         session: &Session,
@@ -74,8 +85,17 @@ impl Ctx {
         save: Option<&Path>,
     ) -> Result<(), Error> {
         if let Some(path) = save {
-            self.lk
-                .save_key_file(session, &issued.key, &issued.secret, path)?;
+            if let Err(e) = self
+                .lk
+                .save_key_file(session, &issued.key, &issued.secret, path)
+            {
+                output::issued(issued, self.json)?;
+                return Err(Error::Io(format!(
+                    "the key file could not be written to {} ({e}); the key was printed \
+                     above instead: store it now, it is not shown again",
+                    path.display()
+                )));
+            }
             if !self.json {
                 eprintln!("Key file written to {} (mode 0600).", path.display());
             }

@@ -29,6 +29,16 @@ fn perms_text(p: &[latchkey_core::Permission]) -> String {
 
 /// A plain aligned table.
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    // Every cell is someone's text (a name, an audit target): nothing in it may move the
+    // cursor, start a new line or reach the terminal as an escape sequence.
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|c| latchkey_core::validate::printable(&c).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {

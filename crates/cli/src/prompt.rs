@@ -31,6 +31,13 @@ impl Prompter {
                     line.truncate(kept);
                     Ok(Password::new(line))
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    line.zeroize();
+                    Err(Error::invalid(
+                        "password",
+                        "is not valid UTF-8 text (check the encoding of standard input)",
+                    ))
+                }
                 _ => {
                     line.zeroize();
                     Err(Error::invalid(

@@ -84,7 +84,7 @@ fn enrol_confirm_sign_in_with_codes_and_disable() {
             .success()
     );
     let out = run(&["key", "list", "--user", "ada"], format!("{PW}\n{next}\n"));
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("code: is not correct, or was already used")
     );
@@ -102,7 +102,7 @@ fn enrol_confirm_sign_in_with_codes_and_disable() {
         )
         .status
         .code(),
-        Some(3)
+        Some(4)
     );
 
     let out = run(

@@ -110,7 +110,7 @@ fn serve_and_verify_never_create_a_store_at_a_mistyped_path() {
 fn serve_needs_a_set_up_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("empty.db");
-    // Any other command creates the store (here, then fails for want of an account).
+    // No other command makes a store at a path where there is none…
     let out = Command::new(bin())
         .arg("--db")
         .arg(&db)
@@ -119,6 +119,16 @@ fn serve_needs_a_set_up_store() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+    assert!(!db.exists());
+    // …but the window does (its set-up screen comes next): a store with no account.
+    drop(
+        latchkey_core::Latchkey::open_at(
+            &latchkey_core::store::Location::File(db.clone()),
+            std::sync::Arc::new(latchkey_core::SystemClock),
+            latchkey_core::store::Missing::Create,
+        )
+        .unwrap(),
+    );
     assert!(db.exists());
     let out = Command::new(bin())
         .arg("--db")

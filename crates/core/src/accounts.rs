@@ -107,6 +107,84 @@ pub(crate) fn record_created(
     Ok(())
 }
 
+/// A password set for an account by someone other than its owner (an administrator's
+/// reset, or a recovery): checked against the policy, with its argon2 work and a new data
+/// key made before any write lock is taken. The old data key cannot be unwrapped without
+/// the old password, so what was sealed under it is lost.
+struct Replacement {
+    phc: String,
+    wrapped: crypto::WrappedKey,
+}
+
+/// What replacing a password took away.
+struct Replaced {
+    secrets_lost: u32,
+    mfa_was_on: bool,
+}
+
+impl Replaced {
+    fn detail(&self) -> String {
+        format!(
+            "{} viewable secrets made unrecoverable{}",
+            self.secrets_lost,
+            if self.mfa_was_on {
+                "; two-step verification turned off"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl Replacement {
+    fn prepare(target: &Account, pol: &crate::Policy, new: &Password) -> Result<Replacement> {
+        password::check_rules(
+            "new password",
+            new,
+            pol.min_password_length as usize,
+            &target.username,
+            target.email.as_deref(),
+        )?;
+        let phc = password::hash(new, pol.argon2)?;
+        let dek = crypto::new_data_key()?;
+        let wrapped = crypto::wrap_for_password(new, &dek, pol.argon2, &dek_aad(target.id.0))?;
+        Ok(Replacement { phc, wrapped })
+    }
+
+    /// Writes it inside the caller's transaction.
+    fn write(&self, tx: &mut Tx<'_>, target: &Account, now: i64) -> Result<Replaced> {
+        let id = target.id.0;
+        let secrets_lost = store::keys::drop_secrets(tx, id)?;
+        // The TOTP secret was sealed under the old data key too: MFA goes off (with its
+        // recovery codes) and the owner sets it up again.
+        let mfa_was_on = store::mfa::turn_off(tx, id)? || target.mfa_enabled;
+        // What the owner is told at the next sign-in.
+        let notices = if secrets_lost > 0 {
+            NOTICE_SECRETS_LOST
+        } else {
+            0
+        } | if mfa_was_on { NOTICE_MFA_RESET } else { 0 };
+        store::accounts::reset_password(tx, id, &self.phc, &self.wrapped, notices, now)?;
+        store::throttle::reset(tx, &store::throttle::Subject::Account(id))?;
+        Ok(Replaced {
+            secrets_lost,
+            mfa_was_on,
+        })
+    }
+}
+
+/// What `latchkey recover-account` did; never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Recovered {
+    pub username: String,
+    pub is_admin: bool,
+    /// Viewable keys (and an administrator's account key) whose secret can no longer be
+    /// shown; they keep working.
+    pub secrets_lost: u32,
+    /// Two-step verification was on, and is now off (its recovery codes gone).
+    pub mfa_turned_off: bool,
+}
+
 fn ensure_unique(tx: &mut Tx<'_>, username: &str, email: Option<&str>, except: i64) -> Result<()> {
     if !username.is_empty() && store::accounts::username_taken(tx, username, except)? {
         return Err(Error::invalid("username", "is already taken"));
@@ -479,39 +557,54 @@ impl Latchkey {
                 }
                 Ok((store::accounts::load(tx, id)?, store::policy::load(tx)?))
             })?;
-            password::check_rules(
-                "new password",
-                new,
-                pol.min_password_length as usize,
-                &target.username,
-                target.email.as_deref(),
-            )?;
-            let phc = password::hash(new, pol.argon2)?;
-            let dek = crypto::new_data_key()?;
-            let w = crypto::wrap_for_password(new, &dek, pol.argon2, &dek_aad(target.id.0))?;
+            let replacement = Replacement::prepare(&target, &pol, new)?;
             let now = self.now_unix();
             audit.write(now, |tx, _, entry| {
-                let id = target.id.0;
-                let lost = store::keys::drop_secrets(tx, id)?;
-                // The TOTP secret was sealed under the old data key too: MFA goes off and
-                // the owner sets it up again.
-                let mfa_was_on = store::mfa::turn_off(tx, id)? || target.mfa_enabled;
-                // What the owner is told at the next sign-in.
-                let notices = if lost > 0 { NOTICE_SECRETS_LOST } else { 0 }
-                    | if mfa_was_on { NOTICE_MFA_RESET } else { 0 };
-                store::accounts::reset_password(tx, id, &phc, &w, notices, now)?;
+                let done = replacement.write(tx, &target, now)?;
                 // Usernames match in any case: the entry names the account as stored.
                 entry.target = Some(format!("account {}", target.username));
-                entry.detail = format!(
-                    "{lost} viewable secrets made unrecoverable{}",
-                    if mfa_was_on {
-                        "; two-step verification turned off"
-                    } else {
-                        ""
-                    }
-                );
-                Ok(lost)
+                entry.detail = done.detail();
+                Ok(done.secrets_lost)
             })
+        })
+    }
+
+    /// Sets a new password for `username` without any account acting: for whoever can
+    /// write the store (its file, or its PostgreSQL database), such as the only
+    /// administrator who lost their password or authenticator. It does what an
+    /// administrator's reset does — the policy's password rules apply, two-step
+    /// verification and its recovery codes are turned off, and the viewable secrets sealed
+    /// under the old password are made unrecoverable (the keys keep working) — and
+    /// records `account.recovered`. Nothing secret is returned.
+    pub fn recover_account(&self, username: &str, new: &Password) -> Result<Recovered> {
+        let (target, pol) = self.store.read(|tx| {
+            let id = store::accounts::id_by_username(tx, username)?;
+            Ok((store::accounts::load(tx, id)?, store::policy::load(tx)?))
+        })?;
+        let replacement = Replacement::prepare(&target, &pol, new)?;
+        let now = self.now_unix();
+        let done = self.store.write(|tx| {
+            let done = replacement.write(tx, &target, now)?;
+            record(
+                tx,
+                now,
+                Entry::ok(
+                    None,
+                    "account.recovered",
+                    Some(format!("account {}", target.username)),
+                )
+                .detail(format!(
+                    "new password set by someone with write access to the store; {}",
+                    done.detail()
+                )),
+            )?;
+            Ok(done)
+        })?;
+        Ok(Recovered {
+            username: target.username,
+            is_admin: target.is_admin,
+            secrets_lost: done.secrets_lost,
+            mfa_turned_off: done.mfa_was_on,
         })
     }
 

@@ -42,21 +42,106 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Text from someone else as the log keeps it: hidden characters written out (a refused
+/// action's target is what was attempted, and must not forge a line or a terminal
+/// escape in whoever reads the log), and at most `max` characters.
+fn kept(s: &str, max: usize) -> String {
+    let p = crate::validate::printable(s);
+    let mut out: String = p.chars().take(max).collect();
+    if p.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 pub(crate) fn record(tx: &mut Tx<'_>, at: i64, e: Entry<'_>) -> Result<()> {
+    let target = e.target.as_deref().map(|t| kept(t, 200));
     store::audit::append(
         tx,
         &store::audit::NewEntry {
             at,
             actor: e.actor,
             action: e.action,
-            target: e.target.as_deref(),
+            target: target.as_deref(),
             outcome: e.outcome,
-            detail: &e.detail,
+            detail: &kept(&e.detail, 1000),
         },
     )
 }
 
+/// Repeated failures of one kind by one actor within this many seconds are one entry
+/// and a count.
+pub(crate) const REPEAT_WINDOW_SECS: i64 = 60;
+
+/// [`record`] for attempts that can come in floods (failed and throttled sign-ins and
+/// codes, refused API keys): the first of a window is written at once; the rest of the
+/// window only counts, and the count is written as one entry when the next attempt
+/// after the window comes or the log is read.
+pub(crate) fn record_repeated(tx: &mut Tx<'_>, at: i64, e: Entry<'_>) -> Result<()> {
+    let actor_id = e.actor.map_or(0, |a| a.0);
+    if let Some(t) = store::audit::tally(tx, e.action, actor_id, e.outcome)? {
+        if at - t.first_at < REPEAT_WINDOW_SECS {
+            return store::audit::bump_tally(tx, &t, at);
+        }
+        write_tally(tx, &t)?;
+    }
+    store::audit::start_tally(
+        tx,
+        &store::audit::Tally {
+            action: e.action.to_owned(),
+            actor_id,
+            outcome: e.outcome.to_owned(),
+            actor: e.actor.map(|a| a.1.to_owned()),
+            target: e.target.as_deref().map(|t| kept(t, 200)),
+            detail: kept(&e.detail, 1000),
+            first_at: at,
+            last_at: at,
+            count: 0,
+        },
+    )?;
+    record(tx, at, e)
+}
+
+/// Writes a tally's count (if any) as one entry, at the time of its last attempt.
+fn write_tally(tx: &mut Tx<'_>, t: &store::audit::Tally) -> Result<()> {
+    if t.count == 0 {
+        return Ok(());
+    }
+    let detail = format!(
+        "{}{}{} more between {} and {}",
+        t.detail,
+        if t.detail.is_empty() { "" } else { "; " },
+        t.count,
+        rfc3339(crate::clock::from_unix(t.first_at)),
+        rfc3339(crate::clock::from_unix(t.last_at)),
+    );
+    let actor = t.actor.as_deref().map(|name| (t.actor_id, name));
+    record(
+        tx,
+        t.last_at,
+        Entry::ok(actor, &t.action, t.target.clone())
+            .outcome(&t.outcome)
+            .detail(detail),
+    )?;
+    store::audit::zero_tally(tx, t)
+}
+
 impl Latchkey {
+    /// Writes every counted repeat as its entry, so that a reader of the log sees them.
+    /// A read when nothing is counted; a write only when something is.
+    pub(crate) fn write_repeats(&self) -> Result<()> {
+        let counted = self.store.read(store::audit::counted_tallies)?;
+        if counted.is_empty() {
+            return Ok(());
+        }
+        self.store.write(|tx| {
+            for t in store::audit::counted_tallies(tx)? {
+                write_tally(tx, &t)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Runs an action for `session` and passes its result on. When the result is a
     /// refusal, a `refused` entry is appended first, in a transaction of its own: the
     /// action's transaction has rolled back, taking anything it recorded with it. The
@@ -135,6 +220,7 @@ impl Latchkey {
     /// older ones match too.
     pub fn audit_page(&self, session: &Session, filter: &AuditFilter) -> Result<AuditPage> {
         let q = Checked::from(filter)?;
+        self.write_repeats()?;
         self.store.read(|tx| {
             let actor = self.actor(tx, session)?;
             let only = if actor.is_admin { None } else { Some(actor.id) };

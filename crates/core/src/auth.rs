@@ -1,7 +1,7 @@
 //! Signing in: the password check (throttled, audited), the second factor when MFA is on,
 //! sign-out, and sessions for programs that present an API key.
 
-use crate::audit::{record, Entry};
+use crate::audit::{record, record_repeated, Entry};
 use crate::clock::to_unix;
 use crate::crypto;
 use crate::model::mfa::Factor;
@@ -40,23 +40,32 @@ impl Latchkey {
         action: &str,
     ) -> Result<(Credentials, Argon2Params)> {
         let now = self.now_unix();
-        let (creds, wanted, gate) = self.store.write(|tx| {
-            let wanted = store::policy::load(tx)?.argon2;
-            let Some(creds) = store::accounts::credentials(tx, login)? else {
-                return Ok((None, wanted, None));
-            };
-            let tag = Some((creds.id, creds.username.as_str()));
-            let gate = throttle::reserve(tx, creds.id, tag, action, now, Guess::Password)?;
-            Ok((Some(creds), wanted, Some(gate)))
+        // The throttle first, for a login that names an account and for one that names
+        // none alike: the same counts, waits and work, so that nothing tells them apart.
+        let mut found = None;
+        let mut wanted = Argon2Params::OWASP;
+        let attempt = throttle::wait_for_gate(|| {
+            self.store.write(|tx| {
+                wanted = store::policy::load(tx)?.argon2;
+                found = store::accounts::credentials(tx, login)?;
+                let (subject, tag) = match &found {
+                    Some(c) => (
+                        throttle::Subject::Account(c.id),
+                        Some((c.id, c.username.as_str())),
+                    ),
+                    None => (throttle::unknown_login(login), None),
+                };
+                throttle::reserve(tx, subject, tag, action, now, Guess::Password)
+            })
         })?;
 
-        let (Some(creds), Some(gate)) = (creds, gate) else {
-            // Same work as a wrong password (one argon2 run, then one audit write), so
-            // neither time nor load tells which usernames exist.
+        let Some(creds) = found else {
+            // Same work as a wrong password (one argon2 run, then one write).
             let decoy = password::decoy_hash(wanted)?;
             let _ = password::verify(password, &decoy);
             self.store.write(|tx| {
-                record(
+                attempt.failed(tx)?;
+                record_repeated(
                     tx,
                     now,
                     Entry::ok(None, action, Some("unknown account".into())).outcome("failed"),
@@ -64,12 +73,13 @@ impl Latchkey {
             })?;
             return Err(Error::BadCredentials);
         };
-        let attempt = gate.pass()?;
         let tag = Some((creds.id, creds.username.as_str()));
 
         if !password::verify(password, &creds.phc) {
-            self.store
-                .write(|tx| record(tx, now, Entry::ok(tag, action, None).outcome("failed")))?;
+            self.store.write(|tx| {
+                attempt.failed(tx)?;
+                record_repeated(tx, now, Entry::ok(tag, action, None).outcome("failed"))
+            })?;
             return Err(Error::BadCredentials);
         }
         self.store.write(|tx| attempt.release(tx))?;
@@ -268,7 +278,27 @@ impl Latchkey {
                 scope: Some(v.permissions.into_iter().collect()),
                 via_key: Some(key_id),
             }),
-            _ => Err(Error::InvalidKey(v.reason)),
+            (_, account_id, _, account) => {
+                // Refused keys are audited (for their owner when the key is known), one
+                // entry per minute and a count, whatever the rate they come at.
+                let now = self.now_unix();
+                let tag = account_id
+                    .zip(account.as_deref())
+                    .map(|(id, name)| (id.0, name));
+                let target = crate::keyformat::parse(presented.trim())
+                    .ok()
+                    .map(|_| format!("key {}", crate::keyformat::hint(presented.trim())));
+                self.store.write(|tx| {
+                    record_repeated(
+                        tx,
+                        now,
+                        Entry::ok(tag, "api_key.refused", target)
+                            .outcome("failed")
+                            .detail(v.reason.as_str()),
+                    )
+                })?;
+                Err(Error::InvalidKey(v.reason))
+            }
         }
     }
 

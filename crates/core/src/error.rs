@@ -48,6 +48,8 @@ pub enum Code {
     ClipboardUnavailable,
     /// The desktop has no program to open a link with (`mailto:`, for an invitation).
     OpenerUnavailable,
+    /// The command line's arguments do not parse (an unknown flag, a missing value).
+    UsageError,
     /// An API request without a key.
     MissingKey,
     /// An API request whose `Host` is not this server (DNS rebinding).
@@ -82,6 +84,8 @@ pub enum Category {
     /// The request was sent to the wrong host (421, exit 3).
     Misdirected,
     MethodNotAllowed,
+    /// The command line does not parse (400, exit 2).
+    Usage,
     /// Something failed inside (500, exit 8).
     Internal,
 }
@@ -95,6 +99,7 @@ impl Category {
             | Category::UnsupportedMedia
             | Category::Misdirected
             | Category::MethodNotAllowed => 3,
+            Category::Usage => 2,
             Category::Unauthenticated | Category::Throttled | Category::Disabled => 4,
             Category::Denied => 5,
             Category::NotFound => 6,
@@ -106,7 +111,7 @@ impl Category {
     /// The HTTP status of the JSON API.
     pub fn http_status(self) -> u16 {
         match self {
-            Category::Invalid => 400,
+            Category::Invalid | Category::Usage => 400,
             Category::Unauthenticated => 401,
             Category::Throttled => 429,
             Category::Disabled | Category::Denied => 403,
@@ -154,6 +159,7 @@ impl Code {
             Code::NoSecret => "no_secret",
             Code::ClipboardUnavailable => "clipboard_unavailable",
             Code::OpenerUnavailable => "opener_unavailable",
+            Code::UsageError => "usage_error",
             Code::MissingKey => "missing_key",
             Code::InvalidHost => "invalid_host",
             Code::BodyTooLarge => "body_too_large",
@@ -165,6 +171,7 @@ impl Code {
     pub fn category(self) -> Category {
         match self {
             Code::InvalidInput => Category::Invalid,
+            Code::UsageError => Category::Usage,
             Code::BadCredentials
             | Code::MfaRequired
             | Code::InvalidKey
@@ -287,12 +294,17 @@ pub enum Error {
 
     /// A key may not be given a permission its account does not hold. Audited as a
     /// refusal.
-    #[error("permissions: your account does not have {permission}, so a key cannot be given it")]
-    NotHeld { permission: String },
+    #[error("permissions: {} does not have {permission}, so a key cannot be given it", if *.by_key { "the API key in use" } else { "your account" })]
+    NotHeld { permission: String, by_key: bool },
 
     /// Unknown account or wrong password; deliberately does not say which.
     #[error("username or password is incorrect")]
     BadCredentials,
+
+    /// A wrong, replayed or malformed second factor at sign-in or step-up: a failed proof
+    /// of identity like a wrong password, not a form mistake.
+    #[error("code: is not correct, or was already used")]
+    WrongCode,
 
     /// Too many failed attempts in a row.
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
@@ -352,6 +364,11 @@ pub enum Error {
     #[error("refusing to open {path}: {reason}; the file was left unchanged")]
     StoreRefused { path: String, reason: String },
 
+    /// SQLite could not write the store (its file or folder is read-only to this user).
+    /// The store names the path when it passes this on ([`Error::StoreRefused`]).
+    #[error("the store cannot be written by this user: check the permissions of its file and folder")]
+    NotWritable,
+
     #[error(
         "refusing to open {path}: it was written by a newer Latchkey \
          (store version {found}; this build supports up to {supported}); the file was left unchanged"
@@ -369,6 +386,15 @@ pub enum Error {
     /// The store's server cannot be reached (PostgreSQL down, network gone).
     #[error("the store is unavailable right now; nothing was changed, try again shortly")]
     Unavailable,
+
+    /// The store turned out to be damaged (SQLite found a malformed page, or PostgreSQL
+    /// corrupt data) while open. This handle stops using it: every later action is
+    /// refused the same way, so nothing more is written to it. The detail was logged.
+    #[error(
+        "the store is damaged, so Latchkey stopped using it and changed nothing more; \
+         restore it from a backup"
+    )]
+    Damaged,
 
     /// The store failed in a way the person cannot act on; the detail was logged.
     #[error("the store could not complete this; nothing was changed")]
@@ -419,7 +445,7 @@ impl Error {
                 Code::InvalidInput
             }
             Error::SignInExpired => Code::SignInExpired,
-            Error::BadCredentials => Code::BadCredentials,
+            Error::BadCredentials | Error::WrongCode => Code::BadCredentials,
             Error::Throttled { .. } => Code::Throttled,
             Error::AccountDisabled => Code::AccountDisabled,
             Error::MfaRequired => Code::MfaRequired,
@@ -439,10 +465,10 @@ impl Error {
             Error::Policy(_) => Code::PolicyViolation,
             Error::AlreadyInitialized => Code::AlreadyInitialized,
             Error::NotInitialized => Code::NotInitialized,
-            Error::StoreRefused { .. } => Code::StoreRefused,
+            Error::StoreRefused { .. } | Error::NotWritable => Code::StoreRefused,
             Error::StoreTooNew { .. } => Code::StoreTooNew,
             Error::Busy => Code::StoreBusy,
-            Error::Unavailable => Code::StoreUnavailable,
+            Error::Unavailable | Error::Damaged => Code::StoreUnavailable,
             Error::Storage => Code::StorageError,
             Error::Io(_) => Code::IoError,
             Error::Internal => Code::InternalError,
@@ -458,7 +484,9 @@ impl Error {
         match self {
             Error::Invalid { field, .. } | Error::AgainstPolicy { field, .. } => Some(field),
             Error::NotHeld { .. } => Some("permissions"),
-            Error::SignInExpired | Error::Invitation(InvitationProblem::Unknown) => Some("code"),
+            Error::SignInExpired
+            | Error::WrongCode
+            | Error::Invitation(InvitationProblem::Unknown) => Some("code"),
             _ => None,
         }
     }

@@ -58,7 +58,7 @@ impl Latchkey {
         let target = Some(name.trim().to_owned());
         self.audited(session, "permission.created", target, |audit| {
             let name = validate::resource_name(name.trim())?;
-            let description = validate::person_name("description", description)?;
+            let description = validate::description(description)?;
             let now = self.now_unix();
             audit.write(now, |tx, actor, entry| {
                 actor.require_admin()?;
@@ -83,7 +83,12 @@ impl Latchkey {
             audit.write(self.now_unix(), |tx, actor, _| {
                 actor.require_admin()?;
                 match store::groups::resource_builtin(tx, name)? {
-                    None => return Err(Error::NotFound(format!("permission resource {name:?}"))),
+                    None => {
+                        return Err(Error::NotFound(format!(
+                            "permission resource {:?}",
+                            validate::shown(name)
+                        )))
+                    }
                     Some(true) => {
                         return Err(Error::Forbidden(format!(
                             "{name} is built in and cannot be deleted"
@@ -170,7 +175,10 @@ impl Latchkey {
         self.store.read(|tx| {
             self.actor(tx, session)?.require_admin()?;
             if store::groups::resource_builtin(tx, name)?.is_none() {
-                return Err(Error::NotFound(format!("permission resource {name:?}")));
+                return Err(Error::NotFound(format!(
+                    "permission resource {:?}",
+                    validate::shown(name)
+                )));
             }
             Ok(ResourceImpact {
                 groups: store::groups::groups_granting(tx, name)?,
@@ -318,7 +326,11 @@ impl Latchkey {
                 let gid = store::groups::id_by_name(tx, group)?;
                 let aid = store::accounts::id_by_username(tx, username)?;
                 if !store::groups::remove_member(tx, gid, aid)? {
-                    return Err(Error::NotFound(format!("{username} in group {group}")));
+                    return Err(Error::NotFound(format!(
+                        "{} in group {}",
+                        validate::shown(username),
+                        validate::shown(group)
+                    )));
                 }
                 entry.detail = username.to_owned();
                 store::groups::load(tx, gid)

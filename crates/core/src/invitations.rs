@@ -8,7 +8,7 @@
 //! whole store, which grows the wait after five failures in a row as sign-in does.
 
 use crate::accounts::{record_created, write_account};
-use crate::audit::{record, Entry};
+use crate::audit::{record, record_repeated, Entry};
 use crate::error::InvitationProblem;
 use crate::keyformat::{self, KeyKind};
 use crate::keys::digest;
@@ -360,12 +360,12 @@ fn check_code(
     if let Some(last) = last {
         let remaining = last + wait - now;
         if wait > 0 && remaining > 0 {
-            record(
+            record_repeated(
                 tx,
                 now,
                 Entry::ok(None, action, None)
                     .outcome("throttled")
-                    .detail(format!("{failed} wrong invitation codes in a row")),
+                    .detail("wrong invitation codes in a row"),
             )?;
             return Ok(Err(Error::Throttled {
                 retry_after_secs: remaining as u64,
@@ -380,13 +380,15 @@ fn check_code(
             InvitationProblem::Revoked => "withdrawn",
             InvitationProblem::Replaced => "replaced by a newer code",
         };
-        record(
-            tx,
-            now,
-            Entry::ok(None, action, target)
-                .outcome("refused")
-                .detail(detail),
-        )?;
+        let entry = Entry::ok(None, action, target)
+            .outcome("refused")
+            .detail(detail);
+        // Wrong codes can come in floods; the others name a real invitation.
+        if why == InvitationProblem::Unknown {
+            record_repeated(tx, now, entry)?;
+        } else {
+            record(tx, now, entry)?;
+        }
         Ok(Err(Error::Invitation(why)))
     };
     let Some(inv) = store::invitations::by_digest(tx, &digest(code))? else {

@@ -83,20 +83,38 @@ impl<'a> KeyFile<'a> {
 /// Writes `bytes` to `path` atomically (a temporary file in the same directory, then a
 /// rename), readable by the owner only from the first byte.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
+    let dir = folder_of(path);
     let mut tmp = tempfile_in(dir)?;
     tmp.1.write_all(bytes)?;
     tmp.1.sync_all()?;
     std::fs::rename(&tmp.0, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp.0);
     })?;
+    sync_dir(dir);
     Ok(())
 }
 
-fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
+/// The folder a file is in (`.` for a bare file name).
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."))
+}
+
+/// Makes a rename in `dir` durable: without it, a crash soon after can leave the old name.
+/// Best effort (some file systems cannot sync a directory).
+pub(crate) fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// A new, empty file in `dir` with a name of its own, readable by the owner only (0600)
+/// from the start.
+pub(crate) fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
     for _ in 0..16 {
         let name = format!(
             ".latchkey-{}.tmp",
@@ -113,9 +131,55 @@ fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::Io(
-        "could not create a temporary file next to the key file".into(),
-    ))
+    Err(Error::Io(format!(
+        "could not create a temporary file in {}",
+        dir.display()
+    )))
+}
+
+/// Refuses, naming the path, a file that [`write_private`] could not write: an empty
+/// name, a folder, a folder that does not exist or is not one, or one that takes no new
+/// file. Checked before anything is changed, so that a secret is never issued into a
+/// file that cannot be written.
+pub fn check_destination(field: &'static str, path: &Path) -> Result<()> {
+    let shown = path.display();
+    if path.as_os_str().is_empty() {
+        return Err(Error::invalid(field, "name a file to write"));
+    }
+    if path.is_dir() {
+        return Err(Error::invalid(
+            field,
+            format!("{shown} is a folder; name a file in it"),
+        ));
+    }
+    let dir = folder_of(path);
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::invalid(
+                field,
+                format!("{shown}: {} is not a folder", dir.display()),
+            ))
+        }
+        Err(_) => {
+            return Err(Error::invalid(
+                field,
+                format!("{shown}: the folder {} does not exist", dir.display()),
+            ))
+        }
+    }
+    // Whether a file can be made there is known only by making one (permissions, a
+    // read-only file system, quotas).
+    match tempfile_in(dir) {
+        Ok((tmp, _)) => {
+            let _ = std::fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(_) => Err(Error::invalid(
+            field,
+            format!("{shown}: no file can be written in {}", dir.display()),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -109,14 +109,21 @@ fn resolve_expiry(
             at
         }
     };
-    // The limit, in the units the person chose: a preset of at most `max` days, or a
-    // date no later than today (UTC) plus `max` days. A date's key lives until the end
-    // of that day, so it can outlast a preset by less than a day, never by more.
+    // The limit: a preset of at most `max` days, or a date whose end comes no later than
+    // `max` days from now (a key never outlives the policy, by a day or by a second).
     if let Some(max) = pol.max_key_lifetime_days {
-        let last_date = now.date().checked_add(Duration::days(max.into()));
+        let deadline = now + Duration::days(max.into());
+        let last_date = {
+            let d = deadline.date();
+            if end_of(d) <= deadline {
+                Some(d)
+            } else {
+                d.previous_day()
+            }
+        };
         let within = match expiry {
             Expiry::Days(d) => u32::from(d) <= max,
-            Expiry::On(date) => last_date.is_some_and(|last| date <= last),
+            Expiry::On(date) => end_of(date) <= deadline,
             Expiry::Never => false,
         };
         if !within {
@@ -172,7 +179,13 @@ fn ensure_grantable(tx: &mut Tx<'_>, actor: &Actor, perms: &PermissionSet) -> Re
             format!("unknown permission {p}"),
         ));
     }
-    permissions::ensure_subset(perms, &actor.grantable(tx)?)
+    // The account's own permissions first, then those of the key acting for it: the
+    // refusal names which one lacks it.
+    permissions::ensure_subset(perms, &actor.held(tx)?, false)?;
+    if let Some(scope) = actor.scope() {
+        permissions::ensure_subset(perms, scope, true)?;
+    }
+    Ok(())
 }
 
 fn list_text(perms: &PermissionSet) -> String {

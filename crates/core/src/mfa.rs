@@ -5,11 +5,11 @@
 //! The TOTP secret is sealed under the account's data key, so it is never stored in
 //! plaintext and is available only after the password has unwrapped that key.
 
-use crate::audit::{record, Entry};
+use crate::audit::{record, record_repeated, Entry};
 use crate::secret::KeyBytes;
 use crate::session::{Session, NOTICE_MFA_RESET};
 use crate::store::{self, Tx};
-use crate::throttle::{self, Guess};
+use crate::throttle::{self, Attempt, Guess};
 use crate::{crypto, Error, Latchkey, Result};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -163,27 +163,33 @@ impl Latchkey {
             action,
             now: self.now_unix(),
         };
-        let (sealed, last_step) = self.reserve_code_attempt(&c)?;
+        let (sealed, last_step, attempt) = self.reserve_code_attempt(&c)?;
+        let a = &attempt;
         match classify(code) {
-            Typed::Totp(typed) => self.check_totp(&c, data_key, &sealed, last_step, &typed),
-            Typed::Recovery(typed) => self.check_recovery_code(&c, &typed),
-            Typed::Neither => self.code_failed(&c, "not a code"),
+            Typed::Totp(typed) => self.check_totp(&c, a, data_key, &sealed, last_step, &typed),
+            Typed::Recovery(typed) => self.check_recovery_code(&c, a, &typed),
+            Typed::Neither => self.code_failed(&c, a, "not a code"),
         }
     }
 
     /// Step 1: the sealed secret and replay guard, with this attempt counted (or the
     /// throttle's refusal).
-    fn reserve_code_attempt(&self, c: &Checking<'_>) -> Result<(Vec<u8>, i64)> {
-        let (sealed, last_step, gate) = self.store.write(|tx| {
-            let (sealed, last_step) = store::mfa::secret(tx, c.account_id)?;
-            let sealed = sealed.ok_or_else(|| {
-                Error::Conflict("two-step verification is not on for this account".into())
-            })?;
-            let gate = throttle::reserve(tx, c.account_id, c.tag(), c.action, c.now, Guess::Code)?;
-            Ok((sealed, last_step, gate))
+    fn reserve_code_attempt(&self, c: &Checking<'_>) -> Result<(Vec<u8>, i64, Attempt)> {
+        let mut secret = None;
+        let attempt = throttle::wait_for_gate(|| {
+            self.store.write(|tx| {
+                let (sealed, last_step) = store::mfa::secret(tx, c.account_id)?;
+                let sealed = sealed.ok_or_else(|| {
+                    Error::Conflict("two-step verification is not on for this account".into())
+                })?;
+                secret = Some((sealed, last_step));
+                let subject = throttle::Subject::Account(c.account_id);
+                throttle::reserve(tx, subject, c.tag(), c.action, c.now, Guess::Code)
+            })
         })?;
-        gate.pass()?;
-        Ok((sealed, last_step))
+        let (sealed, last_step) =
+            secret.ok_or_else(|| Error::internal("the code's secret was not read"))?;
+        Ok((sealed, last_step, attempt))
     }
 
     /// Step 2a: a TOTP code, within ±1 step and after the last one accepted. Moving the
@@ -192,6 +198,7 @@ impl Latchkey {
     fn check_totp(
         &self,
         c: &Checking<'_>,
+        attempt: &Attempt,
         data_key: &KeyBytes,
         sealed: &[u8],
         last_step: i64,
@@ -205,12 +212,13 @@ impl Latchkey {
             } else {
                 "wrong code"
             };
-            return self.code_failed(c, why);
+            return self.code_failed(c, attempt, why);
         };
         let moved = self.store.write(|tx| {
             if !store::mfa::advance_step(tx, c.account_id, step)? {
                 return Ok(false);
             }
+            attempt.release(tx)?;
             throttle::reset(tx, c.account_id)?;
             record(
                 tx,
@@ -222,13 +230,18 @@ impl Latchkey {
         if moved {
             Ok(Factor::Totp)
         } else {
-            self.code_failed(c, "code replayed")
+            self.code_failed(c, attempt, "code replayed")
         }
     }
 
     /// Step 2b: a recovery code, compared in constant time with every unused one, and
     /// used at most once.
-    fn check_recovery_code(&self, c: &Checking<'_>, typed: &str) -> Result<Factor> {
+    fn check_recovery_code(
+        &self,
+        c: &Checking<'_>,
+        attempt: &Attempt,
+        typed: &str,
+    ) -> Result<Factor> {
         let candidates = self
             .store
             .read(|tx| store::mfa::unused_codes(tx, c.account_id))?;
@@ -239,12 +252,13 @@ impl Latchkey {
             }
         }
         let Some(id) = hit else {
-            return self.code_failed(c, "wrong recovery code");
+            return self.code_failed(c, attempt, "wrong recovery code");
         };
         let left = self.store.write(|tx| {
             if !store::mfa::use_code(tx, id, c.now)? {
                 return Ok(None);
             }
+            attempt.release(tx)?;
             throttle::reset(tx, c.account_id)?;
             let left = store::mfa::codes_left(tx, c.account_id)?;
             record(
@@ -256,15 +270,16 @@ impl Latchkey {
         })?;
         match left {
             Some(left) => Ok(Factor::RecoveryCode { left }),
-            None => self.code_failed(c, "wrong recovery code"),
+            None => self.code_failed(c, attempt, "wrong recovery code"),
         }
     }
 
     /// Step 3, on failure: the attempt was counted before the check, so only its audit
     /// entry is left to write.
-    fn code_failed(&self, c: &Checking<'_>, why: &str) -> Result<Factor> {
+    fn code_failed(&self, c: &Checking<'_>, attempt: &Attempt, why: &str) -> Result<Factor> {
         self.store.write(|tx| {
-            record(
+            attempt.failed(tx)?;
+            record_repeated(
                 tx,
                 c.now,
                 Entry::ok(c.tag(), c.action, None)
@@ -272,10 +287,7 @@ impl Latchkey {
                     .detail(why),
             )
         })?;
-        Err(Error::invalid(
-            "code",
-            "is not correct, or was already used",
-        ))
+        Err(Error::WrongCode)
     }
 
     pub fn mfa_status(&self, session: &Session) -> Result<MfaStatus> {
@@ -329,20 +341,25 @@ impl Latchkey {
             let dek = session.data_key()?;
             let now = self.now_unix();
             let tag = session.tag();
-            let (pending, gate) = self.store.write(|tx| {
-                let actor = self.actor(tx, session)?;
-                let pending = store::mfa::pending(tx, actor.id)?.ok_or_else(|| {
-                    Error::Conflict("start setting up two-step verification first".into())
-                })?;
-                let gate = throttle::reserve(tx, actor.id, tag, "mfa.enabled", now, Guess::Code)?;
-                Ok((pending, gate))
+            let mut pending = None;
+            let attempt = throttle::wait_for_gate(|| {
+                self.store.write(|tx| {
+                    let actor = self.actor(tx, session)?;
+                    pending = Some(store::mfa::pending(tx, actor.id)?.ok_or_else(|| {
+                        Error::Conflict("start setting up two-step verification first".into())
+                    })?);
+                    let subject = throttle::Subject::Account(actor.id);
+                    throttle::reserve(tx, subject, tag, "mfa.enabled", now, Guess::Code)
+                })
             })?;
-            let attempt = gate.pass()?;
+            let pending =
+                pending.ok_or_else(|| Error::internal("the pending secret was not read"))?;
             let secret = crypto::open(dek, &pending, &secret_aad(session.account_id.0))?;
             let t = totp(&secret, &session.username)?;
             let Some(step) = matching_step(&t, &normalise(code), now) else {
                 self.store.write(|tx| {
-                    record(
+                    attempt.failed(tx)?;
+                    record_repeated(
                         tx,
                         now,
                         Entry::ok(tag, "mfa.enabled", None)

@@ -109,11 +109,17 @@ pub(crate) fn joined<'p>(perms: impl IntoIterator<Item = &'p Permission>) -> Str
     list.join(" ")
 }
 
-/// Refuses a key permission the account does not hold, naming it.
-pub(crate) fn ensure_subset(asked: &PermissionSet, held: &PermissionSet) -> Result<()> {
+/// Refuses a key permission the account does not hold (or, `by_key`, the key acting for
+/// it), naming it.
+pub(crate) fn ensure_subset(
+    asked: &PermissionSet,
+    held: &PermissionSet,
+    by_key: bool,
+) -> Result<()> {
     match asked.iter().find(|p| !held.contains(*p)) {
         Some(missing) => Err(Error::NotHeld {
             permission: missing.to_string(),
+            by_key,
         }),
         None => Ok(()),
     }
@@ -156,7 +162,7 @@ mod tests {
     fn subset_names_the_missing_one() {
         let held = parse_all(&["keys:read"]).unwrap();
         let asked = parse_all(&["keys:read", "keys:write"]).unwrap();
-        let e = ensure_subset(&asked, &held).unwrap_err().to_string();
+        let e = ensure_subset(&asked, &held, false).unwrap_err().to_string();
         assert!(e.contains("keys:write"), "{e}");
     }
 }

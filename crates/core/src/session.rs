@@ -147,9 +147,7 @@ impl AfterFailedCode {
         match e {
             // A mistyped code, or one tried too soon after others: the throttle guards
             // further tries.
-            Error::Throttled { .. } | Error::Invalid { field: "code", .. } => {
-                AfterFailedCode::Retry
-            }
+            Error::Throttled { .. } | Error::WrongCode => AfterFailedCode::Retry,
             _ => AfterFailedCode::StartAgain,
         }
     }
@@ -181,14 +179,16 @@ impl Actor {
         Ok(())
     }
 
-    /// What this actor may hand on to a key: the account's permissions, further bounded
-    /// by the key a program authenticated with, so a key can never mint a wider one.
-    pub fn grantable(&self, tx: &mut Tx<'_>) -> Result<PermissionSet> {
-        let held = store::groups::permissions_of_account(tx, self.id, self.is_admin)?;
-        Ok(match &self.scope {
-            Some(scope) => held.intersection(scope).cloned().collect(),
-            None => held,
-        })
+    /// The account's own permissions (not limited by a key acting for it). What it may
+    /// hand on to a new key is these, further bounded by [`Actor::scope`], so a key can
+    /// never mint a wider one.
+    pub fn held(&self, tx: &mut Tx<'_>) -> Result<PermissionSet> {
+        store::groups::permissions_of_account(tx, self.id, self.is_admin)
+    }
+
+    /// The key's permissions when a key acts for the account.
+    pub fn scope(&self) -> Option<&PermissionSet> {
+        self.scope.as_ref()
     }
 
     /// For key-authenticated sessions, refuses unless the key holds `resource:action`.

@@ -32,7 +32,10 @@ fn a_new_key_is_shown_once_and_listed_by_hint_only() {
 #[rstest]
 #[case("", "name: must be 1–100 characters")]
 #[case(&"n".repeat(101), "name: must be 1–100 characters")]
-#[case("line\nbreak", "name: must not contain control characters")]
+#[case(
+    "line\nbreak",
+    "name: must not contain control or invisible formatting characters"
+)]
 fn bad_key_names(#[case] name: &str, #[case] msg: &str) {
     let w = common::world();
     let s = w.admin();
@@ -962,14 +965,21 @@ fn presets_must_be_within_the_maximum_lifetime(
     }
 }
 
-/// A custom date is allowed up to today (UTC) plus the maximum, and not a day later; the
-/// error says which date is the last one allowed.
+/// A custom date is allowed when the key's last second comes within the maximum from now
+/// (so, unless it is just midnight, up to today plus the maximum less one day), and not a
+/// day later; the error says which date is the last one allowed.
 #[test]
 fn custom_dates_must_be_within_the_maximum_lifetime() {
     let w = common::world();
     let admin = with_max_lifetime(&w, 30);
-    let today = w.clock.now().date();
-    let last = today + Duration::days(30);
+    let now = w.clock.now();
+    let today = now.date();
+    let deadline = now + Duration::days(30);
+    let last = if deadline.time() == time::Time::from_hms(23, 59, 59).unwrap() {
+        deadline.date()
+    } else {
+        today + Duration::days(29)
+    };
     let ok =
         w.lk.create_key(
             &admin,
@@ -980,6 +990,10 @@ fn custom_dates_must_be_within_the_maximum_lifetime() {
         )
         .unwrap();
     assert_eq!(ok.key.expires_at.unwrap().date(), last);
+    assert!(
+        ok.key.expires_at.unwrap() <= deadline,
+        "never past the maximum"
+    );
     let e =
         w.lk.create_key(
             &admin,

@@ -349,6 +349,8 @@ fn migrating_to_version_3_repairs_stale_key_permissions() {
              DROP TABLE invitation_groups;
              DROP TABLE invitations;
              DROP TABLE invitation_attempts;
+             DROP TABLE login_throttle;
+             DROP TABLE audit_tally;
              ALTER TABLE accounts DROP COLUMN last_sign_in_at;
              DROP INDEX groups_name_key;
              DROP INDEX api_keys_account_name;

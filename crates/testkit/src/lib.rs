@@ -162,6 +162,22 @@ impl Lab {
             .expect("the administrator reads the audit log")
     }
 
+    /// How many attempts the entries with `outcome` stand for: repeated failures are one
+    /// entry, then one more with their number ("…; N more between … and …").
+    pub fn attempts(events: &[AuditEvent], outcome: &str) -> usize {
+        events
+            .iter()
+            .filter(|e| e.outcome == outcome)
+            .map(|e| {
+                e.detail
+                    .rsplit_once(" more between ")
+                    .and_then(|(head, _)| head.rsplit(' ').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(1)
+            })
+            .sum()
+    }
+
     /// Every byte of the store (SQLite: the database, WAL and shared memory files where
     /// present; PostgreSQL: the cluster's data folder and a `pg_dump`), to search for
     /// what must never be written in plaintext.

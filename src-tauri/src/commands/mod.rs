@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod backup;
 pub mod clipboard;
 pub mod groups;
 pub mod invitations;

@@ -40,7 +40,7 @@ fn a_late_code_ends_the_sign_in_with_its_own_code_and_a_wrong_one_may_be_retried
     let e = code_step(d, wrong).unwrap_err();
     assert_eq!(
         (e.code.as_str(), e.field.as_deref()),
-        ("invalid_input", Some("code"))
+        ("bad_credentials", Some("code"))
     );
     assert!(
         d.pending.lock().unwrap().is_some(),

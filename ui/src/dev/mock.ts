@@ -180,7 +180,7 @@ function checkCode(code: string): boolean {
   mfa.codes.splice(i, 1);
   return true;
 }
-const wrongCode = () => err('invalid_input', 'code: is not correct, or was already used', { field: 'code' });
+const wrongCode = () => err('bad_credentials', 'code: is not correct, or was already used', { field: 'code' });
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

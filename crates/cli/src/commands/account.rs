@@ -94,10 +94,11 @@ pub fn run(ctx: &mut Ctx, cmd: AccountCmd) -> Result<(), Error> {
         AccountCmd::Admin {
             acting,
             username,
-            on,
+            grant,
+            revoke: _,
         } => {
             let s = ctx.sign_in(&acting)?;
-            let a = ctx.lk.set_admin(&s, &username, on)?;
+            let a = ctx.lk.set_admin(&s, &username, grant)?;
             ctx.print(output::account(&a), to_json(&a));
         }
         AccountCmd::Passwd {

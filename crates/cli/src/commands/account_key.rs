@@ -13,6 +13,7 @@ pub fn run(ctx: &mut Ctx, cmd: AccountKeyCmd) -> Result<(), Error> {
             reveal,
             save,
         } => {
+            Ctx::check_save("save", save.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let info = ctx.lk.account_key(&s)?;
             if reveal || save.is_some() {
@@ -29,6 +30,7 @@ pub fn run(ctx: &mut Ctx, cmd: AccountKeyCmd) -> Result<(), Error> {
                 yes,
                 &ctx.prompter,
             )?;
+            Ctx::check_save("save", save.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let issued = ctx.lk.reset_account_key(&s)?;
             ctx.issued(&s, &issued, save.as_deref())?;

@@ -27,6 +27,7 @@ pub fn run(ctx: &mut Ctx, cmd: KeyCmd) -> Result<(), Error> {
                 },
                 revealable,
             };
+            Ctx::check_save("save", save.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let issued = ctx.lk.create_key(&s, &new)?;
             ctx.issued(&s, &issued, save.as_deref())?;
@@ -75,6 +76,7 @@ pub fn run(ctx: &mut Ctx, cmd: KeyCmd) -> Result<(), Error> {
         } => {
             let id = KeyId::parse(&id)?;
             let grace: Grace = grace.parse()?;
+            Ctx::check_save("save", save.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let issued = ctx.lk.regenerate_key(&s, &id, grace)?;
             ctx.issued(&s, &issued, save.as_deref())?;
@@ -95,6 +97,7 @@ pub fn run(ctx: &mut Ctx, cmd: KeyCmd) -> Result<(), Error> {
         }
         KeyCmd::Reveal { acting, id, save } => {
             let id = KeyId::parse(&id)?;
+            Ctx::check_save("save", save.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let info = ctx.lk.key(&s, &id)?;
             let secret = ctx.lk.reveal_key(&s, &id)?;

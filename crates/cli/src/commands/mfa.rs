@@ -44,11 +44,16 @@ pub fn run(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
             ctx.print(text, to_json(&st));
         }
         MfaCmd::Enroll { acting, qr } => {
+            Ctx::check_save("qr", qr.as_deref())?;
             let s = ctx.sign_in(&acting)?;
             let e = ctx.lk.mfa_enroll(&s)?;
-            if let Some(path) = &qr {
-                latchkey_core::keyfile::write_private(path, &e.qr_png)?;
-            }
+            // If the picture still cannot be written, the secret is printed all the same
+            // (below) and the failure reported after it.
+            let saved = match &qr {
+                Some(path) => latchkey_core::keyfile::write_private(path, &e.qr_png),
+                None => Ok(()),
+            };
+            let qr = qr.filter(|_| saved.is_ok());
             if ctx.json {
                 #[derive(serde::Serialize)]
                 struct Enrolled<'a> {
@@ -73,6 +78,7 @@ pub fn run(ctx: &mut Ctx, cmd: MfaCmd) -> Result<(), Error> {
                 println!("secret: {}", e.secret_base32);
                 println!("uri:    {}", e.uri);
             }
+            saved?;
         }
         MfaCmd::Confirm { acting } => {
             let s = ctx.sign_in(&acting)?;

@@ -3,6 +3,7 @@
 mod account;
 mod account_key;
 mod audit;
+mod backup;
 mod group;
 mod init;
 mod invite;
@@ -11,6 +12,9 @@ mod mfa;
 mod org;
 mod permission;
 mod policy;
+mod recover;
+mod restore;
+mod scan;
 mod serve;
 mod store;
 mod verify;
@@ -42,16 +46,54 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             store::run(cmd, cli.json)?;
             return Ok(0);
         }
+        // Whoever can use the store file: no account signs in.
+        Command::Backup(a) => {
+            backup::run(&location, a, cli.json)?;
+            return Ok(0);
+        }
+        Command::Restore(a) => {
+            restore::run(&location, a, cli.json)?;
+            return Ok(0);
+        }
+        Command::RecoverAccount(a) => {
+            recover::run(&location, a, cli.json, cli.password_stdin)?;
+            return Ok(0);
+        }
+        // Never creates a store; without one, keys are only found.
+        Command::Scan(a) => return scan::run(cli.db.as_deref(), a, cli.json),
         _ => {}
     }
 
+    // Only `init` makes a store: any other command on a mistyped path says there is none
+    // there, instead of answering from a new empty one. An `init` that fails leaves no
+    // file behind.
+    let init = matches!(cli.command, Command::Init(_));
+    let made_here = match &location {
+        Location::File(p) if init && !p.exists() => Some(p.clone()),
+        _ => None,
+    };
+    let missing = if init {
+        Missing::Create
+    } else {
+        Missing::Refuse
+    };
     let mut ctx = Ctx {
-        lk: Latchkey::open_at(&location, Arc::new(SystemClock), Missing::Create)?,
+        lk: Latchkey::open_at(&location, Arc::new(SystemClock), missing)?,
         json: cli.json,
         prompter: Prompter::new(cli.password_stdin),
     };
+    if let Command::Init(a) = cli.command {
+        let out = init::run(&mut ctx, a);
+        if out.is_err() {
+            drop(ctx);
+            if let Some(p) = made_here {
+                latchkey_core::store::remove_store_files(&p);
+            }
+        }
+        out?;
+        return Ok(0);
+    }
     match cli.command {
-        Command::Init(a) => init::run(&mut ctx, a)?,
         Command::Account(cmd) => account::run(&mut ctx, cmd)?,
         Command::Key(cmd) => key::run(&mut ctx, cmd)?,
         Command::AccountKey(cmd) => account_key::run(&mut ctx, cmd)?,
@@ -62,8 +104,14 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Audit(a) => audit::run(&mut ctx, a)?,
         Command::Org(cmd) => org::run(&mut ctx, cmd)?,
         Command::Invite(cmd) => invite::run(&mut ctx, cmd)?,
-        // Handled above, before any acting user is needed.
-        Command::Serve(_) | Command::Store(_) => {}
+        // Handled above.
+        Command::Init(_)
+        | Command::Serve(_)
+        | Command::Store(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
+        | Command::RecoverAccount(_)
+        | Command::Scan(_) => {}
     }
     Ok(0)
 }

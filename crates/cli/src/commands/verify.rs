@@ -12,9 +12,11 @@ pub fn run(location: &Location, key: Option<&str>, json: bool) -> Result<u8, Err
     let text = match key {
         Some(k) => k.to_owned(),
         None => {
-            let mut s = String::new();
-            std::io::stdin().take(4096).read_to_string(&mut s)?;
-            s
+            let mut bytes = Vec::new();
+            std::io::stdin().take(4096).read_to_end(&mut bytes)?;
+            // Bytes that are not UTF-8 are not a key: the verdict is "malformed" (exit
+            // 1), like any other text that is not one.
+            String::from_utf8_lossy(&bytes).into_owned()
         }
     };
     let v = lk.verify(&text)?;

@@ -75,7 +75,12 @@ pub(crate) fn id_by_username(tx: &mut Tx<'_>, username: &str) -> Result<i64> {
         args![fold(username).as_str()],
     )?
     .map(|mut r| r.take(0))
-    .unwrap_or_else(|| Err(Error::NotFound(format!("account {username:?}"))))
+    .unwrap_or_else(|| {
+        Err(Error::NotFound(format!(
+            "account {:?}",
+            crate::validate::shown(username)
+        )))
+    })
 }
 
 /// Whether another account (not `except`) has this username, in any case.
@@ -169,7 +174,7 @@ pub(crate) fn reset_password(
 ) -> Result<()> {
     tx.exec(
         "UPDATE accounts SET password_hash = ?2, dek_salt = ?3, dek_wrapped = ?4, dek_kdf = ?5,
-                failed_logins = 0, last_failed_at = NULL, mfa_secret_ct = NULL, mfa_pending_ct = NULL,
+                mfa_secret_ct = NULL, mfa_pending_ct = NULL,
                 notices = notices | ?6, updated_at = ?7
          WHERE id = ?1",
         args![id, phc, &w.salt, &w.wrapped, &w.kdf, notices, now],

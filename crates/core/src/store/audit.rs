@@ -104,3 +104,109 @@ pub(crate) fn list(tx: &mut Tx<'_>, q: &Query<'_>) -> Result<Vec<AuditEvent>> {
     })
     .collect()
 }
+
+/// Repeated attempts counted for one (action, actor, outcome) since `first_at`.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    pub action: String,
+    /// 0 when the actor is unknown.
+    pub actor_id: i64,
+    pub outcome: String,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub detail: String,
+    pub first_at: i64,
+    pub last_at: i64,
+    /// Attempts since the last entry written for this tally.
+    pub count: i64,
+}
+
+const TALLY_COLUMNS: &str =
+    "action, actor_id, outcome, actor, target, detail, first_at, last_at, count";
+
+fn tally_of(mut r: super::sql::Row) -> Result<Tally> {
+    Ok(Tally {
+        action: r.take(0)?,
+        actor_id: r.take(1)?,
+        outcome: r.take(2)?,
+        actor: r.take(3)?,
+        target: r.take(4)?,
+        detail: r.take(5)?,
+        first_at: r.take(6)?,
+        last_at: r.take(7)?,
+        count: r.take(8)?,
+    })
+}
+
+pub(crate) fn tally(
+    tx: &mut Tx<'_>,
+    action: &str,
+    actor_id: i64,
+    outcome: &str,
+) -> Result<Option<Tally>> {
+    tx.row(
+        &format!(
+            "SELECT {TALLY_COLUMNS} FROM audit_tally
+             WHERE action = ?1 AND actor_id = ?2 AND outcome = ?3"
+        ),
+        args![action, actor_id, outcome],
+    )?
+    .map(tally_of)
+    .transpose()
+}
+
+/// Starts a tally's window at `t.first_at` with `t.count` attempts (replacing any).
+pub(crate) fn start_tally(tx: &mut Tx<'_>, t: &Tally) -> Result<()> {
+    tx.exec(
+        "DELETE FROM audit_tally WHERE action = ?1 AND actor_id = ?2 AND outcome = ?3",
+        args![t.action.as_str(), t.actor_id, t.outcome.as_str()],
+    )?;
+    tx.exec(
+        &format!(
+            "INSERT INTO audit_tally ({TALLY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ),
+        args![
+            t.action.as_str(),
+            t.actor_id,
+            t.outcome.as_str(),
+            t.actor.as_deref(),
+            t.target.as_deref(),
+            t.detail.as_str(),
+            t.first_at,
+            t.last_at,
+            t.count
+        ],
+    )?;
+    Ok(())
+}
+
+/// One more attempt at `now`.
+pub(crate) fn bump_tally(tx: &mut Tx<'_>, t: &Tally, now: i64) -> Result<()> {
+    tx.exec(
+        "UPDATE audit_tally SET count = count + 1, last_at = ?4
+         WHERE action = ?1 AND actor_id = ?2 AND outcome = ?3",
+        args![t.action.as_str(), t.actor_id, t.outcome.as_str(), now],
+    )?;
+    Ok(())
+}
+
+/// Tallies with attempts not yet written as an entry.
+pub(crate) fn counted_tallies(tx: &mut Tx<'_>) -> Result<Vec<Tally>> {
+    tx.rows(
+        &format!("SELECT {TALLY_COLUMNS} FROM audit_tally WHERE count > 0 ORDER BY last_at"),
+        args![],
+    )?
+    .into_iter()
+    .map(tally_of)
+    .collect()
+}
+
+/// The tally's attempts were written as an entry: it counts from zero again, in the same
+/// window.
+pub(crate) fn zero_tally(tx: &mut Tx<'_>, t: &Tally) -> Result<()> {
+    tx.exec(
+        "UPDATE audit_tally SET count = 0 WHERE action = ?1 AND actor_id = ?2 AND outcome = ?3",
+        args![t.action.as_str(), t.actor_id, t.outcome.as_str()],
+    )?;
+    Ok(())
+}

@@ -24,7 +24,7 @@ const TABLES: &[Table] = &[
         name: "accounts",
         columns:
             "id, username, username_key, first_name, last_name, email, email_key, avatar_png, \
-                  is_admin, disabled, password_hash, failed_logins, last_failed_at, dek_salt, \
+                  is_admin, disabled, password_hash, dek_salt, \
                   dek_wrapped, dek_kdf, notices, created_at, updated_at, mfa_secret_ct, \
                   mfa_pending_ct, mfa_last_step, last_sign_in_at",
         order: "id",
@@ -71,6 +71,16 @@ const TABLES: &[Table] = &[
         name: "invitation_groups",
         columns: "invitation_id, group_id",
         order: "invitation_id, group_id",
+    },
+    Table {
+        name: "login_throttle",
+        columns: "subject, failed, last_failed_at, pending, pending_since",
+        order: "subject",
+    },
+    Table {
+        name: "audit_tally",
+        columns: "action, actor_id, outcome, actor, target, detail, first_at, last_at, count",
+        order: "action, actor_id, outcome",
     },
     Table {
         name: "audit_log",

@@ -122,7 +122,12 @@ pub(crate) fn id_by_name(tx: &mut Tx<'_>, name: &str) -> Result<i64> {
         args![fold(name).as_str()],
     )?
     .map(|mut r| r.take(0))
-    .unwrap_or_else(|| Err(Error::NotFound(format!("group {name:?}"))))
+    .unwrap_or_else(|| {
+        Err(Error::NotFound(format!(
+            "group {:?}",
+            crate::validate::shown(name)
+        )))
+    })
 }
 
 pub(crate) fn name_taken(tx: &mut Tx<'_>, name: &str) -> Result<bool> {

@@ -23,11 +23,13 @@ pub(crate) mod settings;
 pub(crate) mod throttle;
 pub(crate) mod verify;
 
-pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION};
+pub(crate) use sqlite::{restore, Staged};
+pub use sqlite::{Restored, APPLICATION_ID, SCHEMA_VERSION};
 
 use crate::{Error, Result};
 use sql::{Arg, Db, Dialect, FromVal, Row};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The default location: the platform data dir's `latchkey/latchkey.db`.
 pub fn default_path() -> Result<PathBuf> {
@@ -77,6 +79,18 @@ impl Location {
     }
 }
 
+/// Removes a store file that was just made and its SQLite companions (`-wal`, `-shm`,
+/// `-journal`), e.g. after an `init` that failed. Best effort: what cannot be removed
+/// stays.
+pub fn remove_store_files(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
 /// What [`Store::open_with`] does when there is no store at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
@@ -92,6 +106,9 @@ pub enum Missing {
 #[derive(Debug)]
 pub struct Store {
     backend: Backend,
+    /// Set once the engine reports damage ([`Error::Damaged`]); from then on every read
+    /// and write is refused without touching the store.
+    damaged: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -113,6 +130,31 @@ macro_rules! on_engine {
 }
 
 impl Store {
+    fn new(backend: Backend) -> Store {
+        Store {
+            backend,
+            damaged: AtomicBool::new(false),
+        }
+    }
+
+    /// Runs `f` on the engine unless the store was found damaged; once `f` finds it
+    /// damaged, no later call reaches the engine (and the log says so once).
+    fn unless_damaged<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.damaged.load(Ordering::Acquire) {
+            return Err(Error::Damaged);
+        }
+        let out = f();
+        if matches!(out, Err(Error::Damaged)) && !self.damaged.swap(true, Ordering::AcqRel) {
+            tracing::error!(
+                target: "latchkey::store",
+                "the store at {} is damaged: every further read and write on it is refused; \
+                 restore it from a backup",
+                self.path().display()
+            );
+        }
+        out
+    }
+
     /// Opens the store at `path`, creating it (mode 0600) if absent, and migrates it.
     /// Refuses, without writing anything, a file that is not a healthy Latchkey store
     /// or that a newer Latchkey wrote.
@@ -121,9 +163,8 @@ impl Store {
     }
 
     pub fn open_with(path: &Path, now: i64, missing: Missing) -> Result<Store> {
-        Ok(Store {
-            backend: Backend::Sqlite(sqlite::Sqlite::open(path, now, missing)?),
-        })
+        let engine = sqlite::Sqlite::open(path, now, missing)?;
+        Ok(Store::new(Backend::Sqlite(engine)))
     }
 
     /// Opens the store at `location`: a file, or (in builds with PostgreSQL support) a
@@ -132,9 +173,10 @@ impl Store {
         match location {
             Location::File(path) => Store::open_with(path, now, missing),
             #[cfg(feature = "postgres")]
-            Location::Postgres(url) => Ok(Store {
-                backend: Backend::Postgres(postgres::Postgres::open(url, now, missing)?),
-            }),
+            Location::Postgres(url) => {
+                let engine = postgres::Postgres::open(url, now, missing)?;
+                Ok(Store::new(Backend::Postgres(engine)))
+            }
             #[cfg(not(feature = "postgres"))]
             Location::Postgres(_) => Err(Error::invalid(
                 "db",
@@ -155,14 +197,25 @@ impl Store {
 
     /// Runs the reads of `f`. On SQLite each statement sees every commit made before it.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        on_engine!(&self.backend, s => s.read(|db| f(&mut Tx { db })))
+        self.unless_damaged(|| on_engine!(&self.backend, s => s.read(|db| f(&mut Tx { db }))))
     }
 
     /// Runs `f` in one write transaction: all of it lands or none of it does. Writers
     /// queue for the store's one write lock (SQLite's `BEGIN IMMEDIATE`), so a rule that
     /// checks, then writes, sees no other writer in between.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        on_engine!(&self.backend, s => s.write(|db| f(&mut Tx { db })))
+        self.unless_damaged(|| on_engine!(&self.backend, s => s.write(|db| f(&mut Tx { db }))))
+    }
+
+    /// The whole store copied, in one consistent read while others keep using it, into a
+    /// temporary file (0600) beside `dest`; [`Staged::install`] renames it into place.
+    /// SQLite only: a PostgreSQL database is backed up with its own tools.
+    pub(crate) fn stage_backup(&self, dest: &Path) -> Result<Staged> {
+        match &self.backend {
+            Backend::Sqlite(s) => self.unless_damaged(|| s.stage_backup(dest)),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Err(Error::internal("a file backup of a PostgreSQL store")),
+        }
     }
 
     /// The verification read (see [`verify`]): the key whose digest is `digest`, with
@@ -174,7 +227,7 @@ impl Store {
         wait: bool,
         f: impl FnOnce(Option<verify::KeyLookup<'_>>) -> Result<T>,
     ) -> Result<T> {
-        on_engine!(&self.backend, s => s.lookup_key(digest, wait, f))
+        self.unless_damaged(|| on_engine!(&self.backend, s => s.lookup_key(digest, wait, f)))
     }
 }
 

@@ -103,4 +103,41 @@ describe('SettingsPage', () => {
     await fireEvent.click(screen.getByTestId('settings-save'));
     expect(await screen.findByTestId('settings-api-error')).toHaveTextContent('cannot be used');
   });
+  it('backs the store up through the save dialog and says where', async () => {
+    const calls = backend({
+      settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 },
+      backup_store: () => ({ path: '/home/ada/latchkey-backup-2026-12-03.db' }),
+    });
+    render(SettingsPage, { settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 }, onsaved: vi.fn() });
+    const button = screen.getByTestId('settings-backup');
+    expect(button).toHaveTextContent('Back up now');
+    expect(button).toHaveAccessibleDescription(/readable only by you/);
+    await fireEvent.click(button);
+    expect(await screen.findByTestId('settings-backup-saved')).toHaveTextContent(
+      'Backed up to /home/ada/latchkey-backup-2026-12-03.db',
+    );
+    expect(calls.filter((c) => c.cmd === 'backup_store')).toHaveLength(1);
+  });
+
+  it('says nothing when the save dialog is cancelled, and shows a refusal', async () => {
+    let answer: unknown = null;
+    backend({
+      settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 },
+      backup_store: () => answer,
+    });
+    render(SettingsPage, { settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 }, onsaved: vi.fn() });
+    await fireEvent.click(screen.getByTestId('settings-backup'));
+    await vi.waitFor(() => expect(screen.getByTestId('settings-backup')).toBeEnabled());
+    expect(screen.queryByTestId('settings-backup-saved')).toBeNull();
+    expect(screen.queryByTestId('settings-backup-error')).toBeNull();
+
+    answer = () => fail('invalid_input', 'file: /media/usb/b.db: the folder /media/usb does not exist', { field: 'file' });
+    backend({
+      settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 },
+      backup_store: () => fail('invalid_input', 'file: /media/usb/b.db: the folder /media/usb does not exist', { field: 'file' }),
+    });
+    await fireEvent.click(screen.getByTestId('settings-backup'));
+    expect(await screen.findByTestId('settings-backup-error')).toHaveTextContent('the folder /media/usb does not exist');
+    expect(screen.getByTestId('settings-backup')).toBeEnabled();
+  });
 });

@@ -234,6 +234,8 @@ export const forgetRecoveryCodes = () => call('forget_recovery_codes');
 export const getSettings = () => call('settings');
 export const setSettings = (settings: Settings) => call('set_settings', { settings });
 export const apiStatus = () => call('api_status');
+/** A copy of the whole store where the save dialog says (null when cancelled). */
+export const backupStore = () => call('backup_store');
 
 // Company details
 export const organisation = () => call('organisation');

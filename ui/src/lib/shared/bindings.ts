@@ -24,7 +24,7 @@ export type Permission = string;
 /**
  * Every code a user or a program can receive, from the core or from an adapter.
  */
-export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "invitation_revoked" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "opener_unavailable" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
+export type Code = "invalid_input" | "bad_credentials" | "throttled" | "account_disabled" | "mfa_required" | "invalid_key" | "forbidden" | "step_up_required" | "not_found" | "conflict" | "policy_violation" | "already_initialized" | "not_initialized" | "store_refused" | "store_too_new" | "store_busy" | "store_unavailable" | "storage_error" | "io_error" | "internal_error" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "invitation_revoked" | "not_signed_in" | "sign_in_expired" | "no_secret" | "clipboard_unavailable" | "opener_unavailable" | "usage_error" | "missing_key" | "invalid_host" | "body_too_large" | "unsupported_media_type" | "method_not_allowed";
 
 /**
  * What adapters send to a user or a program when an action fails.

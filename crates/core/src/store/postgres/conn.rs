@@ -340,6 +340,10 @@ pub(super) fn error(e: postgres::Error) -> Error {
         {
             return Error::Busy;
         }
+        if *code == SqlState::DATA_CORRUPTED || *code == SqlState::INDEX_CORRUPTED {
+            tracing::error!(target: "latchkey::store", "PostgreSQL reports damage: {e}");
+            return Error::Damaged;
+        }
         let class = &code.code()[..2];
         // 08: connection exception; 57: operator intervention (shutdown, starting up);
         // 53: insufficient resources (too many connections).

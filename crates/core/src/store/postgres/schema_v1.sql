@@ -21,8 +21,6 @@ CREATE TABLE accounts (
     is_admin       BOOLEAN NOT NULL DEFAULT FALSE,
     disabled       BOOLEAN NOT NULL DEFAULT FALSE,
     password_hash  TEXT NOT NULL,
-    failed_logins  BIGINT NOT NULL DEFAULT 0,
-    last_failed_at BIGINT,
     -- The per-account data key for revealable secrets, wrapped with a key derived from
     -- the password (argon2id over dek_salt, parameters "m,t,p" in dek_kdf).
     dek_salt       BYTEA NOT NULL,
@@ -182,3 +180,26 @@ CREATE TABLE invitation_attempts (
     last_failed_at BIGINT
 );
 INSERT INTO invitation_attempts (id) VALUES (1);
+
+-- The sign-in throttle per subject (see the SQLite schema, version 4).
+CREATE TABLE login_throttle (
+    subject        TEXT PRIMARY KEY,
+    failed         BIGINT NOT NULL DEFAULT 0,
+    last_failed_at BIGINT,
+    pending        BIGINT NOT NULL DEFAULT 0,
+    pending_since  BIGINT
+);
+
+-- Repeated failed and throttled attempts, counted until written as one audit entry.
+CREATE TABLE audit_tally (
+    action    TEXT NOT NULL,
+    actor_id  BIGINT NOT NULL,
+    outcome   TEXT NOT NULL,
+    actor     TEXT,
+    target    TEXT,
+    detail    TEXT NOT NULL,
+    first_at  BIGINT NOT NULL,
+    last_at   BIGINT NOT NULL,
+    count     BIGINT NOT NULL,
+    PRIMARY KEY (action, actor_id, outcome)
+);

@@ -3,8 +3,11 @@
 //! reader connections that never wait, for servers answering on async workers.
 
 mod migrations;
+mod snapshot;
 
 pub use migrations::{APPLICATION_ID, LATEST as SCHEMA_VERSION};
+pub use snapshot::Restored;
+pub(crate) use snapshot::{restore, Staged};
 
 use super::sql::{Arg, Db, Dialect, Row, Val};
 use super::verify::KeyLookup;
@@ -75,6 +78,12 @@ impl Sqlite {
         };
 
         if existed {
+            // Companions (-wal, -shm) left read-only by an earlier failure would keep the
+            // store broken after its owner fixed the store's own mode: fixed first, when
+            // this user may write the store.
+            if fs::OpenOptions::new().read(true).write(true).open(path).is_ok() {
+                tighten_permissions(path);
+            }
             let mut header = [0u8; 16];
             let mut f = fs::File::open(path)?;
             if f.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
@@ -216,7 +225,21 @@ impl Sqlite {
             Ok(value)
         })();
         self.give_back(conn);
-        out
+        out.map_err(|e| match e {
+            Error::NotWritable => Error::StoreRefused {
+                path: self.path.display().to_string(),
+                reason: "this user may not write it: check the permissions of the file and \
+                         its folder (the store should be 0600, owned by you)"
+                    .into(),
+            },
+            e => e,
+        })
+    }
+
+    /// The whole store copied, in one read snapshot, into a temporary file beside `dest`
+    /// (see [`snapshot`]).
+    pub(super) fn stage_backup(&self, dest: &Path) -> Result<Staged> {
+        self.on_pooled(|c| snapshot::stage_backup(c, dest))
     }
 
     pub(super) fn lookup_key<T>(
@@ -356,6 +379,23 @@ impl From<rusqlite::Error> for Error {
             ) {
                 return Error::Busy;
             }
+            // Damage found in a store that opened healthy: the `Store` stops using it.
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) {
+                tracing::error!(target: "latchkey::store", "{e}");
+                return Error::Damaged;
+            }
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::CannotOpen
+            ) {
+                tracing::warn!(target: "latchkey::store", "the store is not writable: {e}");
+                return Error::NotWritable;
+            }
         }
         Error::storage(e)
     }
@@ -373,7 +413,10 @@ fn connect(path: &Path) -> Result<Connection> {
     // already in WAL mode this writes nothing and takes no lock.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: a commit is on disk (the WAL synced) before it is acknowledged, so a
+    // revocation or a password change that was reported done survives a power loss.
+    // NORMAL would sync only at checkpoints. The cost per write is in BENCHMARKS.md.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     unicode_lower(&conn)?;
     tune(&conn)?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -457,6 +500,17 @@ fn inspect(conn: &Connection, shown: &str) -> Result<()> {
 /// Creates the store file (and its directory) readable by the owner only; SQLite gives
 /// the WAL and shared-memory files the same mode as the main file.
 fn create_private(path: &Path) -> Result<()> {
+    make_folder(path)?;
+    let mut o = OpenOptions::new();
+    o.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?;
+    Ok(())
+}
+
+/// Creates the folder of the store at `path` (owner only) if it is missing.
+fn make_folder(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.exists() {
             let mut b = fs::DirBuilder::new();
@@ -466,11 +520,6 @@ fn create_private(path: &Path) -> Result<()> {
             b.create(dir)?;
         }
     }
-    let mut o = OpenOptions::new();
-    o.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)?;
     Ok(())
 }
 
@@ -487,7 +536,10 @@ fn tighten_permissions(path: &Path) {
         }
         for p in names {
             if let Ok(m) = fs::metadata(&p) {
-                if m.permissions().mode() & 0o077 != 0 {
+                // Others may not read it; the owner must be able to write it (a -wal or
+                // -shm left read-only by an earlier failure would keep the store broken).
+                let mode = m.permissions().mode() & 0o777;
+                if mode != 0o600 && (mode & 0o077 != 0 || mode & 0o600 != 0o600) {
                     let _ = fs::set_permissions(&p, fs::Permissions::from_mode(0o600));
                 }
             }

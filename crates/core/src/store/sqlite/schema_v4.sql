@@ -42,3 +42,35 @@ CREATE TABLE invitation_attempts (
     last_failed_at INTEGER
 );
 INSERT INTO invitation_attempts (id) VALUES (1);
+
+-- The sign-in throttle, per subject: an account ("a:<id>"), or a login that names no
+-- account ("u:<sha256 of the folded login>", so that unknown names are throttled exactly
+-- like known ones and the throttle never tells which exist). `pending` counts attempts
+-- reserved but not yet checked, so that parallel right passwords wait for each other
+-- instead of being refused. Replaces accounts.failed_logins and last_failed_at (no
+-- longer used).
+CREATE TABLE login_throttle (
+    subject        TEXT PRIMARY KEY,
+    failed         INTEGER NOT NULL DEFAULT 0,
+    last_failed_at INTEGER,
+    pending        INTEGER NOT NULL DEFAULT 0,
+    pending_since  INTEGER
+);
+INSERT INTO login_throttle (subject, failed, last_failed_at)
+    SELECT 'a:' || id, failed_logins, last_failed_at FROM accounts WHERE failed_logins > 0;
+
+-- Failed and throttled attempts repeated within a minute are counted here and written to
+-- the audit log as one entry with their number, so that a flood of attempts cannot
+-- flood the log. (Not part of the log: counts change; the entries they become do not.)
+CREATE TABLE audit_tally (
+    action    TEXT NOT NULL,
+    actor_id  INTEGER NOT NULL,
+    outcome   TEXT NOT NULL,
+    actor     TEXT,
+    target    TEXT,
+    detail    TEXT NOT NULL,
+    first_at  INTEGER NOT NULL,
+    last_at   INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    PRIMARY KEY (action, actor_id, outcome)
+);
