@@ -366,7 +366,9 @@ pub enum Error {
 
     /// SQLite could not write the store (its file or folder is read-only to this user).
     /// The store names the path when it passes this on ([`Error::StoreRefused`]).
-    #[error("the store cannot be written by this user: check the permissions of its file and folder")]
+    #[error(
+        "the store cannot be written by this user: check the permissions of its file and folder"
+    )]
     NotWritable,
 
     #[error(

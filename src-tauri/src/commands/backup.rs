@@ -91,6 +91,9 @@ mod tests {
     #[test]
     fn the_proposed_name_is_dated() {
         let n = default_name();
-        assert!(n.starts_with("latchkey-backup-20") && n.ends_with(".db"), "{n}");
+        assert!(
+            n.starts_with("latchkey-backup-20") && n.ends_with(".db"),
+            "{n}"
+        );
     }
 }

@@ -383,6 +383,7 @@ export interface Commands {
   app_state: { args: Record<string, never>; result: AppState };
   argon2_cost: { args: { params: Argon2Params }; result: number };
   audit_page: { args: { filter: AuditFilter }; result: AuditPage };
+  backup_store: { args: Record<string, never>; result: Saved | null };
   change_password: { args: { current: string; new: string; confirm: string }; result: null };
   clear_avatar: { args: Record<string, never>; result: Me };
   confirm_password: { args: { password: string }; result: null };

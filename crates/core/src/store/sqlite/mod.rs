@@ -81,7 +81,12 @@ impl Sqlite {
             // Companions (-wal, -shm) left read-only by an earlier failure would keep the
             // store broken after its owner fixed the store's own mode: fixed first, when
             // this user may write the store.
-            if fs::OpenOptions::new().read(true).write(true).open(path).is_ok() {
+            if fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .is_ok()
+            {
                 tighten_permissions(path);
             }
             let mut header = [0u8; 16];
