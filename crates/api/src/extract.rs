@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use latchkey_core::Code;
+use latchkey_core::{Code, ErrorBody};
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
@@ -102,15 +102,25 @@ where
             if let Some(v) = T::empty() {
                 return Ok(JsonBody(v));
             }
-            return Err(ApiError::http(
-                Code::InvalidInput,
-                "body: a JSON object is required",
+            return Err(ApiError::Http(
+                ErrorBody::new(Code::InvalidInput, "body: a JSON object is required")
+                    .with_field("body"),
             ));
         }
         if !json {
-            return Err(ApiError::http(
-                Code::UnsupportedMediaType,
-                "body: send JSON with `Content-Type: application/json`",
+            return Err(ApiError::Http(
+                ErrorBody::new(
+                    Code::UnsupportedMediaType,
+                    "body: send JSON with `Content-Type: application/json`",
+                )
+                .with_field("body"),
+            ));
+        }
+        if text.first() != Some(&b'{') {
+            // serde would read an array as the fields in order and blame its first item.
+            return Err(ApiError::Http(
+                ErrorBody::new(Code::InvalidInput, "body: must be a JSON object")
+                    .with_field("body"),
             ));
         }
         // The common case in one pass; only a body that fails is read again, to say where.
@@ -120,16 +130,27 @@ where
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
-            let at = if path == "." {
-                "body".to_owned()
-            } else {
-                format!("body.{path}")
+            // The field is the path inside the body (`permissions[0]`); `body` itself
+            // when the whole document is wrong.
+            let field = match path.as_str() {
+                "." | "?" => "body".to_owned(),
+                p => format!("body.{p}"),
             };
-            ApiError::http(Code::InvalidInput, format!("{at}: {}", describe(e.inner())))
+            ApiError::Http(
+                ErrorBody::new(
+                    Code::InvalidInput,
+                    format!("{field}: {}", describe(e.inner())),
+                )
+                .with_field(field),
+            )
         })?;
         // Nothing but white space may follow the JSON value.
-        de.end()
-            .map_err(|e| ApiError::http(Code::InvalidInput, format!("body: {}", describe(&e))))?;
+        de.end().map_err(|e| {
+            ApiError::Http(
+                ErrorBody::new(Code::InvalidInput, format!("body: {}", describe(&e)))
+                    .with_field("body"),
+            )
+        })?;
         Ok(JsonBody(value))
     }
 }

@@ -411,6 +411,13 @@ async fn connection(
     if let Some(status) = io.refused {
         // hyper refused the request itself; its empty answer was held back.
         io.answer(status, refusal_message(status)).await;
+    } else if e.is_parse_version_h2() {
+        // hyper stops at an HTTP/2 preface without a word; say what this server speaks.
+        io.answer(
+            StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+            "this server speaks HTTP/1.1 only (an HTTP/2 preface was sent)",
+        )
+        .await;
     } else if e.is_timeout() && conn.mid_head() {
         let message = format!(
             "the request's head did not arrive within {} s",

@@ -154,3 +154,54 @@ impl Raw {
         self.exec("COMMIT");
     }
 }
+
+/// Every table of the SQLite store at `path` but the audit log, row by row (sorted), so a
+/// test can say a refused request changed nothing. Left out as well: what a successful or
+/// failed sign-in writes by design before any request is judged (the sign-in throttle's
+/// records and the account's last sign-in time), and the audit log's per-minute tallies.
+pub fn rows_but_audit(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let c = rusqlite::Connection::open(path).expect("the store opens");
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .into_iter()
+        .filter(|t| !matches!(t.as_str(), "audit_log" | "audit_tally" | "login_throttle"))
+        .map(|t| {
+            let mut st = c.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+            let kept: Vec<usize> = (0..st.column_count())
+                .filter(|&i| !(t == "accounts" && st.column_name(i).unwrap() == "last_sign_in_at"))
+                .collect();
+            let mut rows: Vec<String> = st
+                .query_map([], |r| {
+                    Ok(kept
+                        .iter()
+                        .map(|&i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+/// Which tables differ between two [`rows_but_audit`] readings, with their rows.
+pub fn changed_tables(
+    before: &[(String, Vec<String>)],
+    after: &[(String, Vec<String>)],
+) -> Vec<String> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, a)| format!("{}: {:?} -> {:?}", b.0, b.1, a.1))
+        .collect()
+}

@@ -10,6 +10,8 @@ use time::Duration;
 
 pub struct Server {
     pub url: String,
+    /// The store's SQLite file.
+    pub db: std::path::PathBuf,
     pub addr: std::net::SocketAddr,
     pub lk: Arc<Latchkey>,
     pub clock: Arc<ManualClock>,
@@ -21,19 +23,22 @@ pub struct Server {
 
 /// A [`Lab`] served on an ephemeral loopback port.
 pub async fn server() -> Server {
+    let lab = lab();
+    let db = lab.path();
     let Lab {
         dir,
         clock,
         lk,
         admin_key,
         ..
-    } = lab();
+    } = lab;
     let lk = Arc::new(lk);
     let listener = latchkey_api::bind(0).await.expect("a loopback port");
     let addr = listener.local_addr().expect("its address");
     tokio::spawn(latchkey_api::serve(listener, lk.clone()));
     Server {
         url: format!("http://{addr}"),
+        db,
         addr,
         lk,
         clock,
