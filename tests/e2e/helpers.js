@@ -497,3 +497,10 @@ export function dateInDays(days) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/** What the app asked the OS to open (the recorder `xdg-open` of run-specs.js), in order. */
+export function opened() {
+  const log = process.env.E2E_OPENED_LOG;
+  if (!log) throw new Error('E2E_OPENED_LOG is not set: run the specs through tests/e2e/run.sh');
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+}

@@ -31,6 +31,17 @@ function specEnvironment(file) {
     LATCHKEY_E2E_SAVE_DIR: path.join(home, 'Downloads'),
   };
   env.LATCHKEY_DB = path.join(env.XDG_DATA_HOME, 'latchkey', 'latchkey.db');
+  // The OS opener, observed: an `xdg-open` first on PATH that records what it was asked to
+  // open (one line each) instead of opening it. (opened() in helpers.js reads it.)
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  env.E2E_OPENED_LOG = path.join(dir, 'opened.log');
+  fs.writeFileSync(
+    path.join(bin, 'xdg-open'),
+    '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$E2E_OPENED_LOG"\n',
+    { mode: 0o755 },
+  );
+  env.PATH = `${bin}:${process.env.PATH}`;
   for (const d of [path.dirname(env.LATCHKEY_DB), env.XDG_CONFIG_HOME, env.XDG_CACHE_HOME]) fs.mkdirSync(d, { recursive: true });
   for (const d of [env.XDG_RUNTIME_DIR, env.LATCHKEY_E2E_SAVE_DIR]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   return env;

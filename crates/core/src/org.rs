@@ -14,11 +14,30 @@ pub fn countries() -> Vec<Country> {
         .iter()
         .map(|c| Country {
             code: c.alpha2.to_owned(),
-            name: c.long_name.to_owned(),
+            name: readable(c.long_name),
         })
         .collect();
     all.sort_by(|a, b| a.name.cmp(&b.name));
     all
+}
+
+/// The list's names as people write them: celes capitalises every word and starts some
+/// with "The" ("The United Kingdom Of Great Britain And Northern Ireland"), which would
+/// file the United Kingdom under T.
+fn readable(long_name: &str) -> String {
+    const SMALL: [&str; 8] = ["Of", "And", "The", "Da", "De", "Du", "Del", "Los"];
+    let name = long_name.strip_prefix("The ").unwrap_or(long_name);
+    name.split(' ')
+        .enumerate()
+        .map(|(i, w)| {
+            if i > 0 && SMALL.contains(&w) {
+                w.to_lowercase()
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An ISO 3166-1 alpha-2 code the standard assigns, in upper case.

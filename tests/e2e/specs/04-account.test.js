@@ -4,8 +4,7 @@
 // verifies; Copy); sign-out clearing the clipboard; Settings; the idle lock Rust keeps
 // (the session really ends: the clipboard is cleared and commands answer
 // not_signed_in); and quitting the app, which clears the clipboard and ends the session.
-import {
-  backdateKey, after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import {
   answerStepUp,
   asAdmin,
   audit,
+  backdateKey,
   cli,
   click,
   clipboardText,
