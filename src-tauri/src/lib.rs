@@ -6,20 +6,23 @@ mod api_server;
 mod bindings;
 mod clipboard;
 mod commands;
+mod desktop_bus;
 mod error;
 mod idle;
+mod notify;
 mod save;
 mod secret;
 mod settings;
 mod state;
 #[cfg(test)]
 mod testkit;
+mod tray;
 
 pub use error::{CommandError, CommandResult};
 
 use state::{Desk, SharedDesk};
 use std::sync::Arc;
-use tauri::{Emitter, Manager};
+use tauri::Manager;
 
 fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
     use latchkey_core::store::{Location, Missing};
@@ -46,6 +49,11 @@ fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
 pub fn run() {
     latchkey_core::log::init();
     let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app, which shows its window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
@@ -71,20 +79,42 @@ pub fn run() {
                 desk.clone(),
                 idle::TICK,
                 Desk::idle_limit,
-                move |ended| {
-                    commands::emit_clipboard(&handle, ended.clipboard, "lock");
-                    if ended.signed_in {
-                        let mins = watched.settings().idle_lock_mins;
-                        let _ = handle.emit(
-                            "session-locked",
-                            commands::SessionLocked {
-                                reason: "idle",
-                                idle_lock_mins: Some(mins),
-                            },
-                        );
-                    }
-                },
+                move |ended| commands::announce_lock(&handle, &watched, ended, "idle"),
             ));
+            // The screen locking and the machine going to sleep lock too (D-Bus).
+            let handle = app.handle().clone();
+            let watched = desk.clone();
+            tauri::async_runtime::spawn(desktop_bus::watch_locks(move |reason| {
+                eprintln!("latchkey: the desktop asked for a lock ({reason})");
+                let (handle, desk) = (handle.clone(), watched.clone());
+                // Signing out writes the audit log: off the async threads.
+                tauri::async_runtime::spawn_blocking(move || {
+                    if let Some(ended) = desk.lock_now() {
+                        commands::announce_lock(&handle, &desk, ended, reason);
+                    }
+                });
+            }));
+            // Once a day while the app stays open: keys that expire within 7 days.
+            let watched = desk.clone();
+            tauri::async_runtime::spawn(async move {
+                let mut day = tokio::time::interval(notify::DAILY);
+                day.tick().await;
+                loop {
+                    day.tick().await;
+                    let d = watched.clone();
+                    let _ = tauri::async_runtime::spawn_blocking(move || {
+                        if d.settings().notify_expiring {
+                            if let Ok(keys) = d.with_session(|lk, s| Ok(lk.expiring_soon(s)?)) {
+                                notify::expiring(&keys);
+                            }
+                        }
+                    })
+                    .await;
+                }
+            });
+            if let Err(e) = tray::install(app.handle(), desk.clone()) {
+                eprintln!("latchkey: no tray icon: {e}");
+            }
             // Turned on in Settings: serve the JSON API for as long as the app runs.
             let s = desk.settings();
             if s.api_enabled {
@@ -107,6 +137,7 @@ pub fn run() {
             commands::session::sign_out,
             commands::session::confirm_password,
             commands::session::touch_activity,
+            commands::session::lock_now,
             commands::account::me,
             commands::account::update_profile,
             commands::account::set_avatar,
@@ -183,6 +214,24 @@ pub fn run() {
         }
     };
     app.run(|handle, event| {
+        // Closing the window keeps the app in the tray only when Settings say so.
+        if let tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::CloseRequested { api, .. },
+            ..
+        } = &event
+        {
+            let to_tray = handle
+                .try_state::<SharedDesk>()
+                .is_some_and(|d| d.settings().close_to_tray);
+            if to_tray {
+                api.prevent_close();
+                if let Some(w) = handle.get_webview_window(label) {
+                    let _ = w.hide();
+                }
+                return;
+            }
+        }
         // Leaving must not leave a key behind on the clipboard, nor a data key in memory.
         if let tauri::RunEvent::Exit = event {
             if let Some(desk) = handle.try_state::<SharedDesk>() {

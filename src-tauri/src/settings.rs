@@ -21,6 +21,20 @@ pub struct Settings {
     #[serde(default = "default_port")]
     #[ts(as = "Option<u16>", optional)]
     pub api_port: u16,
+    /// A desktop notification when keys expire within 7 days: at sign-in and once a day
+    /// while the app stays open. On unless turned off.
+    #[serde(default = "default_true")]
+    #[ts(as = "Option<bool>", optional)]
+    pub notify_expiring: bool,
+    /// Closing the window keeps Latchkey running in the tray (signed out of nothing: the
+    /// idle and screen locks still apply). Off unless chosen.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub close_to_tray: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_port() -> u16 {
@@ -34,6 +48,8 @@ impl Default for Settings {
             idle_lock_mins: 15,
             api_enabled: false,
             api_port: default_port(),
+            notify_expiring: true,
+            close_to_tray: false,
         }
     }
 }

@@ -151,6 +151,13 @@ impl Desk {
         if self.activity.idle_for() < limit {
             return None;
         }
+        self.lock_now()
+    }
+
+    /// Ends the session now, as the idle lock does (the data key dropped, our clipboard
+    /// content cleared): for Lock now, the screen locking and the machine going to sleep.
+    /// `None` when nobody was signed in or signing in.
+    pub fn lock_now(&self) -> Option<IdleLock> {
         let signed_in = lock(&self.session).is_some();
         if !signed_in && lock(&self.pending).is_none() {
             return None;
@@ -159,7 +166,7 @@ impl Desk {
             Ok(outcome) => outcome,
             Err(e) => {
                 // The session is gone all the same; only the audit entry may be missing.
-                eprintln!("latchkey: idle lock: {}", e.message);
+                eprintln!("latchkey: lock: {}", e.message);
                 ClearOutcome::Nothing
             }
         };

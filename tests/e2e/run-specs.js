@@ -3,7 +3,7 @@
 // download dir, and its own tauri-driver started with that environment — the app it
 // launches inherits it, so no spec sees another's store, settings or files. The driver
 // is always stopped, also on Ctrl-C. Called by run.sh inside xvfb-run.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,22 @@ function specEnvironment(file) {
     { mode: 0o755 },
   );
   env.PATH = `${bin}:${process.env.PATH}`;
+  // Private D-Bus buses for the app: a session bus (screen saver, notifications, the tray,
+  // one instance per user) and one standing in for the system bus (logind), so specs can
+  // emit the desktop's signals and watch what the app sends. Never the machine's own.
+  for (const [name, variable] of [
+    ['session', 'DBUS_SESSION_BUS_ADDRESS'],
+    ['system', 'DBUS_SYSTEM_BUS_ADDRESS'],
+  ]) {
+    const r = spawnSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home },
+    });
+    if (r.status !== 0) throw new Error(`run-specs.js: dbus-daemon (${name}) did not start: ${r.stderr}`);
+    const [address, pid] = r.stdout.trim().split('\n');
+    env[variable] = address;
+    buses.push(Number(pid));
+  }
   for (const d of [path.dirname(env.LATCHKEY_DB), env.XDG_CONFIG_HOME, env.XDG_CACHE_HOME]) fs.mkdirSync(d, { recursive: true });
   for (const d of [env.XDG_RUNTIME_DIR, env.LATCHKEY_E2E_SAVE_DIR]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   return env;
@@ -49,6 +65,18 @@ function specEnvironment(file) {
 
 let driver = null;
 let child = null;
+/** The dbus-daemons started for the spec that runs now. */
+const buses = [];
+
+function stopBuses() {
+  for (const pid of buses.splice(0)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+}
 let stopping = false;
 
 async function stop(code) {
@@ -56,6 +84,7 @@ async function stop(code) {
   stopping = true;
   if (child && child.exitCode === null) child.kill('SIGTERM');
   await stopDriver(driver);
+  stopBuses();
   process.exit(code);
 }
 
@@ -75,6 +104,7 @@ for (const file of files) {
   child = null;
   await stopDriver(driver);
   driver = null;
+  stopBuses();
   results.push({ file, code });
 }
 

@@ -198,4 +198,141 @@ describe('App shell', () => {
     await fireEvent.click(await screen.findByTestId('tab-keys'));
     expect(await screen.findByTestId('signin-notice')).toHaveTextContent('Your session ended');
   });
+
+  describe('locking', () => {
+    async function signedInWithEvents(handlers: Record<string, unknown> = {}) {
+      const calls = backend({ app_state: state({ me: makeMe() }), touch_activity: null, ...handlers }, { events: true });
+      render(App);
+      await screen.findByTestId('nav-menu');
+      await new Promise((r) => setTimeout(r, 0)); // let the listener register
+      return calls;
+    }
+
+    /** Rust's lock_now: the session ends, then `session-locked` says so (manual). */
+    const lockNowLikeRust = () => {
+      emit('session-locked', { reason: 'manual', idle_lock_mins: null });
+      return null;
+    };
+
+    it('Lock now in the account menu returns to sign-in when Rust says the session locked', async () => {
+      const calls = await signedInWithEvents({ lock_now: lockNowLikeRust });
+      await fireEvent.click(screen.getByTestId('nav-menu'));
+      await fireEvent.click(screen.getByTestId('menu-lock-now'));
+      expect(await screen.findByTestId('signin-notice')).toHaveTextContent(/^Locked\.$/);
+      expect(screen.queryByTestId('nav-menu')).toBeNull();
+      expect(commands(calls)).toContain('lock_now');
+      expect(commands(calls)).not.toContain('sign_out');
+    });
+
+    it('Lock now waits for Rust: no event, no lock screen', async () => {
+      await signedInWithEvents({ lock_now: null });
+      await fireEvent.click(screen.getByTestId('nav-menu'));
+      await fireEvent.click(screen.getByTestId('menu-lock-now'));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(screen.getByTestId('nav-menu')).toBeInTheDocument();
+    });
+
+    it('Ctrl+L locks, even while typing in a field', async () => {
+      const calls = await signedInWithEvents({ lock_now: lockNowLikeRust });
+      const field = screen.getByTestId('profile-first-name');
+      field.focus();
+      await fireEvent.keyDown(field, { key: 'l', ctrlKey: true });
+      expect(await screen.findByTestId('signin-notice')).toHaveTextContent('Locked.');
+      expect(commands(calls).filter((c) => c === 'lock_now')).toHaveLength(1);
+    });
+
+    it('says a failed Lock now', async () => {
+      await signedInWithEvents({ lock_now: () => fail('internal_error', 'the store is busy') });
+      await fireEvent.keyDown(window, { key: 'l', ctrlKey: true });
+      expect(await screen.findByTestId('global-error')).toHaveTextContent('The store is busy.');
+      expect(screen.getByTestId('nav-menu')).toBeInTheDocument();
+    });
+
+    it.each([
+      ['screen', 'Locked because the screen locked.'],
+      ['sleep', 'Locked before the computer went to sleep.'],
+      ['manual', 'Locked.'],
+    ])('words a %s lock for the sign-in screen', async (reason, message) => {
+      await signedInWithEvents();
+      await emit('session-locked', { reason, idle_lock_mins: null });
+      expect(await screen.findByTestId('signin-notice')).toHaveTextContent(message);
+    });
+
+    it('an idle lock without its minutes uses the settings', async () => {
+      await signedInWithEvents();
+      await emit('session-locked', { reason: 'idle', idle_lock_mins: null });
+      expect(await screen.findByTestId('signin-notice')).toHaveTextContent('Locked after 15 minutes without activity.');
+    });
+  });
+
+  describe('keyboard shortcuts', () => {
+    it('? opens the help dialog listing every shortcut; Esc closes it', async () => {
+      backend({ app_state: state({ me: makeMe() }) });
+      render(App);
+      await screen.findByTestId('nav-menu');
+      await fireEvent.keyDown(document.body, { key: '?' });
+      const help = await screen.findByTestId('help-dialog');
+      for (const id of ['new-key', 'search', 'lock', 'settings', 'help', 'close']) {
+        expect(within(help).getByTestId(`help-shortcut-${id}`)).toBeInTheDocument();
+      }
+      expect(within(help).getByTestId('help-shortcut-lock')).toHaveTextContent('Ctrl+LLock now');
+      await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+      expect(screen.queryByTestId('help-dialog')).toBeNull();
+    });
+
+    it('Help in the account menu opens it too', async () => {
+      backend({ app_state: state({ me: makeMe() }) });
+      render(App);
+      await fireEvent.click(await screen.findByTestId('nav-menu'));
+      await fireEvent.click(screen.getByTestId('menu-help'));
+      expect(await screen.findByTestId('help-dialog')).toBeInTheDocument();
+      await fireEvent.click(screen.getByTestId('help-close'));
+      expect(screen.queryByTestId('help-dialog')).toBeNull();
+    });
+
+    it('Ctrl+, opens Settings', async () => {
+      backend({ app_state: state({ me: makeMe() }), settings, api_status: { running: false, url: null } });
+      render(App);
+      await screen.findByTestId('nav-menu');
+      await fireEvent.keyDown(document.body, { key: ',', ctrlKey: true });
+      expect(screen.getByRole('heading', { name: 'Settings' })).toBeInTheDocument();
+    });
+
+    it('/ goes to the keys and into their search box; N there opens Create key', async () => {
+      backend({
+        app_state: state({ me: makeMe() }),
+        list_keys: [makeKey({ name: 'ci-runner' })],
+        list_permissions: resources,
+        key_quota: { active: 1, max: null, blocked: null },
+      });
+      render(App);
+      await screen.findByTestId('nav-menu');
+      // On the profile, N does nothing: it belongs to the keys.
+      await fireEvent.keyDown(document.body, { key: 'n' });
+      expect(screen.queryByTestId('create-dialog')).toBeNull();
+
+      await fireEvent.keyDown(document.body, { key: '/' });
+      expect(screen.getByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
+      await vi.waitFor(() => expect(screen.getByTestId('key-search')).toHaveFocus());
+
+      // Typing in the search box types; it opens nothing.
+      await fireEvent.keyDown(screen.getByTestId('key-search'), { key: 'n' });
+      expect(screen.queryByRole('dialog')).toBeNull();
+      screen.getByTestId('key-search').blur();
+      await fireEvent.keyDown(document.body, { key: 'n' });
+      expect(await screen.findByTestId('create-dialog')).toBeInTheDocument();
+    });
+
+    it('nothing fires on the sign-in screen', async () => {
+      const calls = backend({ app_state: state() });
+      render(App);
+      await screen.findByTestId('signin-login');
+      await fireEvent.keyDown(document.body, { key: '?' });
+      await fireEvent.keyDown(document.body, { key: 'l', ctrlKey: true });
+      await fireEvent.keyDown(document.body, { key: ',', ctrlKey: true });
+      expect(screen.queryByTestId('help-dialog')).toBeNull();
+      expect(commands(calls)).toEqual(['app_state']);
+      expect(screen.getByTestId('signin-login')).toBeInTheDocument();
+    });
+  });
 });

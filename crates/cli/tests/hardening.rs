@@ -246,3 +246,79 @@ fn parallel_sign_ins_with_the_right_password_all_succeed() {
         .collect();
     assert!(codes.iter().all(|(c, _)| *c == Some(0)), "{codes:?}");
 }
+
+/// A store its owner made read-only by mistake: a write is refused naming the store's
+/// path and the permissions (not SQLite's words, not "corrupt"), nothing is changed, and
+/// once the owner gives the file its mode back the store works at once — no read-only
+/// `-wal` or `-shm` left behind keeps it broken. Run as an unprivileged user (root's
+/// writes ignore modes), which needs root to become that user.
+#[test]
+fn a_read_only_store_is_named_and_works_again_once_its_mode_is_fixed() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let id = std::process::Command::new("id").arg("-u").output().unwrap();
+    if id.stdout != b"0\n" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root; this test needs root to become another user"
+        );
+        eprintln!("not root: the read-only store was not tried");
+        return;
+    }
+    let s = common::store();
+    let (key, _) = s.create_key("k", &["keys:read"]);
+    let dir = s.dir.path();
+    // The store and its folder belong to nobody (65534), who runs every command below.
+    for p in std::fs::read_dir(dir).unwrap().flatten() {
+        std::os::unix::fs::chown(p.path(), Some(65534), Some(65534)).unwrap();
+    }
+    std::os::unix::fs::chown(dir, Some(65534), Some(65534)).unwrap();
+    let as_owner = |args: &[&str]| {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(s.bin())
+            .args(["--json", "--password-stdin", "--db"])
+            .arg(&s.db)
+            .args(args)
+            .env_remove("LATCHKEY_DB")
+            .current_dir("/")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().expect("setpriv runs");
+        use std::io::Write;
+        let _ = writeln!(child.stdin.take().unwrap(), "{ADMIN_PW}");
+        child.wait_with_output().unwrap()
+    };
+    let create = ["key", "create", "--user", "ada", "--name", "after"];
+    std::fs::set_permissions(&s.db, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let before = std::fs::read(&s.db).unwrap();
+    let out = as_owner(&create);
+    assert_eq!(out.status.code(), Some(8), "{}", stdout(&out));
+    let e = json_error(&out);
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains(s.db.to_str().unwrap()), "{message}");
+    assert!(message.contains("permission"), "{message}");
+    assert!(
+        !message.contains("corrupt") && !message.contains("SQLITE"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read(&s.db).unwrap(), before);
+    // What the failed attempt left beside the store is the owner's and writable.
+    for companion in ["-wal", "-shm"] {
+        if let Ok(m) = std::fs::metadata(format!("{}{companion}", s.db.display())) {
+            assert_eq!(m.uid(), 65534, "{companion}");
+        }
+    }
+
+    std::fs::set_permissions(&s.db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = as_owner(&create);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = as_owner(&["key", "verify", &key]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

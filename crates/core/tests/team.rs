@@ -94,7 +94,10 @@ fn company_details_are_set_by_administrators_and_seen_by_everyone() {
         .any(|c| c.code == "NZ" && c.name.contains("New Zealand")));
     // Named as people write them, and filed under the name's first real word.
     let gb = all.iter().find(|c| c.code == "GB").unwrap();
-    assert_eq!(gb.name, "United Kingdom of Great Britain and Northern Ireland");
+    assert_eq!(
+        gb.name,
+        "United Kingdom of Great Britain and Northern Ireland"
+    );
     assert!(all.iter().all(|c| !c.name.starts_with("The ")));
     let names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]), "sorted by name");

@@ -74,10 +74,33 @@ pub struct Copied {
 #[cfg(test)]
 mod tests;
 
-/// Event `session-locked`: Rust ended the session after the idle time from Settings.
+/// Event `session-locked`: Rust ended the session: after the idle time from Settings
+/// (`idle`, with that time), when the screen locked (`screen`), before the machine slept
+/// (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionLocked {
-    #[ts(type = "'idle'")]
+    #[ts(type = "'idle' | 'screen' | 'sleep' | 'manual'")]
     pub reason: &'static str,
     pub idle_lock_mins: Option<u32>,
+}
+
+/// Tells the window that a session ended (and what became of our clipboard content): the
+/// one announcement every lock makes, whatever caused it.
+pub fn announce_lock(
+    app: &AppHandle,
+    desk: &crate::state::Desk,
+    ended: crate::state::IdleLock,
+    reason: &'static str,
+) {
+    emit_clipboard(app, ended.clipboard, "lock");
+    if ended.signed_in {
+        let idle_lock_mins = (reason == "idle").then(|| desk.settings().idle_lock_mins);
+        let _ = app.emit(
+            "session-locked",
+            SessionLocked {
+                reason,
+                idle_lock_mins,
+            },
+        );
+    }
 }

@@ -102,6 +102,9 @@ pub(crate) fn finish(d: &Desk, signed: SignIn) -> CommandResult<SignInResult> {
     let lk = d.lk()?;
     let me = me_of(lk, &signed.session)?;
     d.set_session(Some(signed.session));
+    if d.settings().notify_expiring {
+        crate::notify::expiring(&signed.expiring_soon);
+    }
     Ok(SignInResult {
         me,
         expiring_soon: signed.expiring_soon,
@@ -176,4 +179,17 @@ pub async fn confirm_password(desk: State<'_, SharedDesk>, password: String) -> 
 pub async fn touch_activity(desk: State<'_, SharedDesk>) -> CommandResult<()> {
     desk.activity.touch();
     Ok(())
+}
+
+/// Lock now (the account menu, Ctrl+L): ends the session as the idle lock does, and
+/// says so with `session-locked` (reason `manual`), as every lock does.
+#[tauri::command]
+pub async fn lock_now(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
+    blocking(&desk, move |d| {
+        if let Some(ended) = d.lock_now() {
+            super::announce_lock(&app, d, ended, "manual");
+        }
+        Ok(())
+    })
+    .await
 }

@@ -13,7 +13,8 @@
 // ?quota=1: the policy allows one active key (Create key says why it is disabled).
 // For looking at long pages with scripts/ui-look.sh (its window is small): ?zoom=0.6
 // draws the page smaller, ?scroll=900 scrolls down that many pixels once it has loaded,
-// ?click=tab-keys clicks the element with that data-testid once the page has loaded.
+// ?click=tab-keys clicks the element with that data-testid once the page has loaded
+// (?click=nav-menu,menu-help: one after the other, half a second apart).
 import { invoke } from '@tauri-apps/api/core';
 import { addDevHandler } from './mock';
 import type { Access, Account, AuditEvent, AuditFilter, Group, KeyView, PermissionInfo, Policy } from '../lib/shared/api';
@@ -154,7 +155,10 @@ function accessOf(perms: string[], resource: string): Access {
 
 if (q.get('zoom')) document.documentElement.style.setProperty('zoom', q.get('zoom'));
 if (q.get('scroll')) setTimeout(() => window.scrollTo(0, Number(q.get('scroll'))), 2500);
-if (q.get('click')) setTimeout(() => document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(q.get('click')!)}"]`)?.click(), 1500);
+(q.get('click') ?? '')
+  .split(',')
+  .filter(Boolean)
+  .forEach((id, i) => setTimeout(() => document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(id)}"]`)?.click(), 1500 + 500 * i));
 
 /** ?quota=1 is applied to mock.ts's policy when the key quota is first asked for. */
 let quotaParam = q.get('quota') === '1';

@@ -7,11 +7,18 @@
 // administrator turned MFA off), ?late=1 (every MFA code comes too late), ?mfa=1 (two-step
 // verification on: sign-in and step-up ask for a code), ?codes=N (recovery codes left).
 // With MFA on, any 6-digit code is accepted except 000000, and so is each recovery code once.
+// The key list's search and filters: ?keysearch=TEXT, ?keyenv=live|test,
+// ?keystatus=active|expiring_soon|expired|revoked, ?keyperm=samples:read.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/shared/api';
+import { keyFilter, type KeyFilter } from '../lib/keys/keyFilter.svelte';
 
 const q = new URLSearchParams(location.search);
+if (q.get('keysearch')) keyFilter.query = q.get('keysearch')!;
+if (q.get('keyenv')) keyFilter.env = q.get('keyenv') as KeyFilter['env'];
+if (q.get('keystatus')) keyFilter.status = q.get('keystatus') as KeyFilter['status'];
+if (q.get('keyperm')) keyFilter.perm = q.get('keyperm')!;
 const DAY = 86_400_000;
 const now = Date.now();
 const iso = (t: number) => new Date(t).toISOString();
@@ -85,7 +92,14 @@ const permissions: PermissionInfo[] = [
   { resource: 'data', description: 'Sequencing data store', builtin: false },
 ];
 
-let settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15, api_enabled: false, api_port: 7171 };
+let settings: Settings = {
+  clipboard_clear_secs: 30,
+  idle_lock_mins: 15,
+  api_enabled: false,
+  api_port: 7171,
+  notify_expiring: true,
+  close_to_tray: false,
+};
 const policy = {
   min_password_length: 12,
   max_key_lifetime_days: null as number | null,
@@ -244,6 +258,17 @@ async function handle(cmd: string, a: Record<string, any>): Promise<unknown> {
       mfa.shown = null;
       emit('clipboard-cleared', { reason: 'lock' });
       return null;
+    case 'lock_now': {
+      // As Rust does: the session ends as on idle, then `session-locked` says why.
+      const was = signedIn;
+      signedIn = false;
+      stepUpUntil = q.get('stepup') === '0' ? Infinity : 0;
+      issued.clear();
+      mfa.shown = null;
+      emit('clipboard-cleared', { reason: 'lock' });
+      if (was) emit('session-locked', { reason: 'manual', idle_lock_mins: null });
+      return null;
+    }
     case 'me':
       needSignIn();
       return me;

@@ -7,6 +7,7 @@ import AccountKeyPanel from './keys/AccountKeyPanel.svelte';
 import ClipboardToast from './shared/ClipboardToast.svelte';
 import CreateKeyDialog from './keys/CreateKeyDialog.svelte';
 import EditKeyDialog from './keys/EditKeyDialog.svelte';
+import HelpDialog from './shared/HelpDialog.svelte';
 import KeysTab from './keys/KeysTab.svelte';
 import MfaEnrollDialog from './mfa/MfaEnrollDialog.svelte';
 import NavBar from './shared/NavBar.svelte';
@@ -65,9 +66,12 @@ describe('every control is labelled', () => {
   });
 
   it('the navigation bar with its menu open, and the sign-in notices', async () => {
-    render(NavBar, { me: makeMe({ is_admin: true }), page: 'account', onnavigate: vi.fn(), onsignout: vi.fn() });
+    render(NavBar, { me: makeMe({ is_admin: true }), page: 'account', onnavigate: vi.fn(), onsignout: vi.fn(), onlock: vi.fn(), onhelp: vi.fn() });
     await fireEvent.click(screen.getByTestId('nav-menu'));
     expect(screen.getAllByRole('menuitem').length).toBeGreaterThan(1);
+    expect(unlabelled()).toEqual([]);
+    document.body.innerHTML = '';
+    render(HelpDialog, { onclose: vi.fn() });
     expect(unlabelled()).toEqual([]);
     document.body.innerHTML = '';
     render(SignInNotices, {

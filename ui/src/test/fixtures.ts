@@ -36,7 +36,7 @@ export function makePolicy(over: Partial<Policy> = {}): Policy {
   };
 }
 
-export const settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15 };
+export const settings: Settings = { clipboard_clear_secs: 30, idle_lock_mins: 15, notify_expiring: true, close_to_tray: false };
 
 export const resources: PermissionInfo[] = [
   { resource: 'account', description: 'Your profile', builtin: true },

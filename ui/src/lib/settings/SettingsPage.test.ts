@@ -40,9 +40,9 @@ describe('SettingsPage', () => {
     expect(await screen.findByTestId('settings-saved')).toHaveTextContent('Settings saved.');
     expect(calls.filter((c) => c.cmd !== 'api_status').at(-1)).toEqual({
       cmd: 'set_settings',
-      args: { settings: { clipboard_clear_secs: null, idle_lock_mins: 45 } },
+      args: { settings: { clipboard_clear_secs: null, idle_lock_mins: 45, notify_expiring: true, close_to_tray: false } },
     });
-    expect(onsaved).toHaveBeenCalledWith({ clipboard_clear_secs: null, idle_lock_mins: 45 });
+    expect(onsaved).toHaveBeenCalledWith({ clipboard_clear_secs: null, idle_lock_mins: 45, notify_expiring: true, close_to_tray: false });
   });
 
   it('refuses an idle time out of range before calling set_settings', async () => {
@@ -65,7 +65,7 @@ describe('SettingsPage', () => {
   });
 
   it('turns the JSON API on with a port and shows where it serves', async () => {
-    const on = { clipboard_clear_secs: 30, idle_lock_mins: 15, api_enabled: true, api_port: 7272 };
+    const on = { clipboard_clear_secs: 30, idle_lock_mins: 15, notify_expiring: true, close_to_tray: false, api_enabled: true, api_port: 7272 };
     let running = false;
     const calls = backend({
       settings: { clipboard_clear_secs: 30, idle_lock_mins: 15, api_enabled: false, api_port: 7171 },
@@ -137,5 +137,36 @@ describe('SettingsPage', () => {
     await fireEvent.click(screen.getByTestId('settings-backup'));
     expect(await screen.findByTestId('settings-backup-error')).toHaveTextContent('the folder /media/usb does not exist');
     expect(screen.getByTestId('settings-backup')).toBeEnabled();
+  });
+
+  it('offers the desktop toggles: expiry notifications on and the tray off unless set', async () => {
+    backend({ settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 } });
+    render(SettingsPage, { settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 }, onsaved: vi.fn() });
+    const notify = screen.getByRole('checkbox', { name: 'Notify me when keys expire within 7 days' });
+    const tray = screen.getByRole('checkbox', { name: 'Keep Latchkey in the tray when the window is closed' });
+    expect(notify).toBe(screen.getByTestId('settings-notify-expiring'));
+    expect(tray).toBe(screen.getByTestId('settings-close-to-tray'));
+    expect(notify).toBeChecked();
+    expect(tray).not.toBeChecked();
+  });
+
+  it('loads the desktop toggles from the settings command and saves them', async () => {
+    const calls = backend({
+      settings: { clipboard_clear_secs: 30, idle_lock_mins: 15, notify_expiring: false, close_to_tray: true },
+      set_settings: (a: { settings: unknown }) => a.settings,
+    });
+    const onsaved = vi.fn();
+    render(SettingsPage, { settings: { clipboard_clear_secs: 30, idle_lock_mins: 15 }, onsaved });
+    await vi.waitFor(() => expect(screen.getByTestId('settings-close-to-tray')).toBeChecked());
+    expect(screen.getByTestId('settings-notify-expiring')).not.toBeChecked();
+
+    await fireEvent.click(screen.getByTestId('settings-notify-expiring'));
+    await fireEvent.click(screen.getByTestId('settings-close-to-tray'));
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    expect(await screen.findByTestId('settings-saved')).toBeInTheDocument();
+    expect(calls.find((c) => c.cmd === 'set_settings')?.args).toEqual({
+      settings: { clipboard_clear_secs: 30, idle_lock_mins: 15, notify_expiring: true, close_to_tray: false },
+    });
+    expect(onsaved).toHaveBeenCalledWith(expect.objectContaining({ notify_expiring: true, close_to_tray: false }));
   });
 });

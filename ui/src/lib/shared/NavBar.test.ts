@@ -7,8 +7,10 @@ import { avatarColour } from './format';
 function setup(me = makeMe()) {
   const onnavigate = vi.fn();
   const onsignout = vi.fn();
-  render(NavBar, { me, page: 'account', onnavigate, onsignout });
-  return { onnavigate, onsignout };
+  const onlock = vi.fn();
+  const onhelp = vi.fn();
+  render(NavBar, { me, page: 'account', onnavigate, onsignout, onlock, onhelp });
+  return { onnavigate, onsignout, onlock, onhelp };
 }
 
 describe('NavBar', () => {
@@ -36,19 +38,19 @@ describe('NavBar', () => {
     await fireEvent.keyDown(button, { key: 'ArrowDown' });
     expect(button).toHaveAttribute('aria-expanded', 'true');
     const items = screen.getAllByRole('menuitem');
-    expect(items.map((i) => i.textContent)).toEqual(['Account', 'Settings', 'Sign out']);
+    expect(items.map((i) => i.textContent)).toEqual(['Account', 'SettingsCtrl+,', 'Help?', 'Lock nowCtrl+L', 'Sign out']);
     await vi.waitFor(() => expect(items[0]).toHaveFocus());
 
     await fireEvent.keyDown(items[0], { key: 'ArrowDown' });
     expect(items[1]).toHaveFocus();
     await fireEvent.keyDown(items[1], { key: 'End' });
-    expect(items[2]).toHaveFocus();
-    await fireEvent.keyDown(items[2], { key: 'ArrowDown' });
+    expect(items[4]).toHaveFocus();
+    await fireEvent.keyDown(items[4], { key: 'ArrowDown' });
     expect(items[0]).toHaveFocus();
     await fireEvent.keyDown(items[0], { key: 'ArrowUp' });
-    expect(items[2]).toHaveFocus();
+    expect(items[4]).toHaveFocus();
 
-    await fireEvent.keyDown(items[2], { key: 'Escape' });
+    await fireEvent.keyDown(items[4], { key: 'Escape' });
     expect(screen.queryByRole('menu')).toBeNull();
     expect(button).toHaveFocus();
 
@@ -58,5 +60,24 @@ describe('NavBar', () => {
     await fireEvent.click(button);
     await fireEvent.click(screen.getByRole('menuitem', { name: 'Sign out' }));
     expect(onsignout).toHaveBeenCalled();
+  });
+
+  it('offers Help and Lock now, named without their shortcut but announcing it', async () => {
+    const { onlock, onhelp, onsignout } = setup();
+    await fireEvent.click(screen.getByTestId('nav-menu'));
+    const lock = screen.getByRole('menuitem', { name: 'Lock now' });
+    expect(lock).toBe(screen.getByTestId('menu-lock-now'));
+    expect(lock).toHaveAttribute('aria-keyshortcuts', 'Control+L');
+    expect(screen.getByRole('menuitem', { name: 'Help' })).toBe(screen.getByTestId('menu-help'));
+    expect(screen.getByTestId('menu-settings')).toHaveAttribute('aria-keyshortcuts', 'Control+,');
+
+    await fireEvent.click(lock);
+    expect(onlock).toHaveBeenCalledTimes(1);
+    expect(onsignout).not.toHaveBeenCalled();
+    expect(screen.queryByRole('menu')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('nav-menu'));
+    await fireEvent.click(screen.getByTestId('menu-help'));
+    expect(onhelp).toHaveBeenCalledTimes(1);
   });
 });

@@ -59,6 +59,12 @@ describe('api', () => {
     ]);
   });
 
+  it('asks Rust to lock now, with no arguments', async () => {
+    const calls = backend({ lock_now: null });
+    await expect(api.lockNow()).resolves.toBeNull();
+    expect(calls).toEqual([{ cmd: 'lock_now', args: {} }]);
+  });
+
   it('reports not_signed_in to the shell', async () => {
     backend({ me: () => { throw { code: 'not_signed_in', message: 'sign in first' }; } });
     const handler = vi.fn();

@@ -103,6 +103,8 @@ export type {
   Settings,
   SignInResult,
 };
+/** Why the session ended: idle time, the screen locking, the machine sleeping, Lock now. */
+export type LockReason = SessionLocked['reason'];
 /** The one error shape every Tauri command rejects with. */
 export type ApiError = ErrorBody;
 export type KeyView = KeyInfo;
@@ -179,6 +181,11 @@ export const signInCode = (code: string) => call('sign_in_code', { code });
 export const signOut = () => call('sign_out');
 /** Input in the window: postpones Rust's idle lock. Throttled by the caller (idle.ts). */
 export const touchActivity = () => call('touch_activity');
+/**
+ * Lock now (the account menu, Ctrl+L): Rust ends the session as the idle lock does and
+ * says so with `session-locked` (reason `manual`); the shell follows that event.
+ */
+export const lockNow = () => call('lock_now');
 
 export const me = () => call('me');
 export const updateProfile = (firstName: string, lastName: string, email: string) =>

@@ -293,7 +293,17 @@ api_enabled?: boolean,
 /**
  * 1024 to 65535; 7171 unless set.
  */
-api_port?: number, };
+api_port?: number, 
+/**
+ * A desktop notification when keys expire within 7 days: at sign-in and once a day
+ * while the app stays open. On unless turned off.
+ */
+notify_expiring?: boolean, 
+/**
+ * Closing the window keeps Latchkey running in the tray (signed out of nothing: the
+ * idle and screen locks still apply). Off unless chosen.
+ */
+close_to_tray?: boolean, };
 
 /**
  * Whether the app serves the JSON API now, and at which address.
@@ -370,9 +380,11 @@ export type ClipboardCleared = {
 reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed', };
 
 /**
- * Event `session-locked`: Rust ended the session after the idle time from Settings.
+ * Event `session-locked`: Rust ended the session: after the idle time from Settings
+ * (`idle`, with that time), when the screen locked (`screen`), before the machine slept
+ * (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
  */
-export type SessionLocked = { reason: 'idle', idle_lock_mins: number | null, };
+export type SessionLocked = { reason: 'idle' | 'screen' | 'sleep' | 'manual', idle_lock_mins: number | null, };
 
 /** Every command: the arguments the window sends (camelCase, as Tauri expects) and
  * what it answers. On failure every command rejects with an `ErrorBody`. */
@@ -413,6 +425,7 @@ export interface Commands {
   list_invitations: { args: Record<string, never>; result: Array<Invitation> };
   list_keys: { args: Record<string, never>; result: Array<KeyInfo> };
   list_permissions: { args: Record<string, never>; result: Array<PermissionInfo> };
+  lock_now: { args: Record<string, never>; result: null };
   me: { args: Record<string, never>; result: Me };
   mfa_confirm: { args: { code: string }; result: Array<SecretText> };
   mfa_disable: { args: Record<string, never>; result: null };

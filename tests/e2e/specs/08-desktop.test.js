@@ -1,0 +1,162 @@
+// Living on the desktop, on private buses the runner started for this spec (run-specs.js):
+// the screen saver starting, logind locking the session and logind preparing for sleep
+// each lock a signed-in window and clear the key it copied (read with xclip); Ctrl+L
+// locks; a key expiring in 3 days makes one Notify call at sign-in, watched on the session
+// bus, with no secret in it; the tray's menu is on the bus and its Lock now item locks; a
+// second launch exits and leaves the first window running.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  ADMIN,
+  backdateKey,
+  cli,
+  click,
+  clipboardText,
+  closeIssued,
+  createKey,
+  dateInDays,
+  ensureLab,
+  find,
+  finish,
+  launch,
+  openKeysTab,
+  signIn,
+  stepShots,
+  until,
+} from '../helpers.js';
+import { clickMenu, menuOf, startWatcher } from '../tray.js';
+
+const session = () => process.env.DBUS_SESSION_BUS_ADDRESS;
+const system = () => process.env.DBUS_SYSTEM_BUS_ADDRESS;
+
+/**
+ * `dbus-send` on one of the spec's private buses. `--session`/`--system` (the addresses
+ * come from the environment), not `--address`: with an address it sends before it has
+ * registered on the bus, and the bus drops what an unregistered connection broadcasts.
+ */
+function send(bus, args) {
+  const r = spawnSync('dbus-send', [`--${bus}`, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** Watches the session bus; returns what it saw so far, and a stop. */
+function monitor(address, rule) {
+  const child = spawn('dbus-monitor', ['--address', address, rule], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = '';
+  child.stdout.on('data', (d) => {
+    seen += d;
+  });
+  return { seen: () => seen, stop: () => child.kill() };
+}
+
+/** Signs in, copies a new key, and returns its secret (on the clipboard). */
+async function signedInWithACopiedKey(browser, name) {
+  await signIn(browser, ADMIN);
+  await openKeysTab(browser);
+  const secret = await createKey(browser, { name, permissions: [] });
+  await click(browser, 'issued-copy');
+  await until(() => clipboardText() === secret, { message: 'the key on the clipboard' });
+  await closeIssued(browser);
+  return secret;
+}
+
+/** The window is back at sign-in and the copied key has left the clipboard. */
+async function lockedAndCleared(browser, secret) {
+  await find(browser, 'signin-login', 15_000);
+  if (secret) await until(() => clipboardText() !== secret, { message: 'the copied key cleared' });
+}
+
+describe('a desktop citizen', () => {
+  const shot = stepShots('08-desktop');
+  let browser;
+  let tray;
+
+  before(async () => {
+    assert.ok(session() && system(), 'run-specs.js gives each spec private buses');
+    ensureLab();
+    // A key of the administrator's expiring in 3 days, for the sign-in notification.
+    const made = cli(
+      ['key', 'create', '--user', ADMIN.username, '--name', 'cluster token', '--expires', dateInDays(3)],
+      ADMIN.password,
+    );
+    assert.equal(made.code, 0, made.stderr);
+    // Made a month ago: in its last week (a 3-day key made now is in its first quarter).
+    backdateKey('cluster token', 30);
+    // A panel's status-icon host, for the tray icon to register with.
+    tray = await startWatcher();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await finish(browser, shot);
+    tray?.stop();
+  });
+
+  it('says once at sign-in that a key expires within 7 days, without the secret', async () => {
+    const watch = monitor(session(), "type='method_call',interface='org.freedesktop.Notifications',member='Notify'");
+    await new Promise((r) => setTimeout(r, 300));
+    await signIn(browser, ADMIN);
+    const text = await until(() => (watch.seen().includes('cluster token') ? watch.seen() : null), {
+      message: 'a Notify call naming the key',
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    watch.stop();
+    assert.equal(watch.seen().split('member=Notify').length - 1, 1, 'one notification');
+    assert.match(text, /expire/);
+    assert.doesNotMatch(text, /lk_(live|test|acct)_/, 'no key in the notification');
+    await click(browser, 'nav-menu');
+    await click(browser, 'menu-lock-now');
+    await lockedAndCleared(browser, null);
+  });
+
+  it('locks when the screen saver starts', async () => {
+    const secret = await signedInWithACopiedKey(browser, 'screen saver');
+    send('session', ['--type=signal', '/org/freedesktop/ScreenSaver', 'org.freedesktop.ScreenSaver.ActiveChanged', 'boolean:true']);
+    await lockedAndCleared(browser, secret);
+    await shot(browser, 'locked-by-screen');
+  });
+
+  it('locks when logind locks the session', async () => {
+    const secret = await signedInWithACopiedKey(browser, 'session lock');
+    send('system', ['--type=signal', '/org/freedesktop/login1/session/_31', 'org.freedesktop.login1.Session.Lock']);
+    await lockedAndCleared(browser, secret);
+  });
+
+  it('locks before the machine sleeps', async () => {
+    const secret = await signedInWithACopiedKey(browser, 'before sleep');
+    send('system', ['--type=signal', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager.PrepareForSleep', 'boolean:true']);
+    await lockedAndCleared(browser, secret);
+  });
+
+  it('locks with Ctrl+L', async () => {
+    const secret = await signedInWithACopiedKey(browser, 'control l');
+    await browser.keys(['Control', 'l']);
+    await lockedAndCleared(browser, secret);
+  });
+
+  it("the tray's menu is on the bus, says the API is off, and its Lock now locks", async () => {
+    const item = await Promise.race([
+      tray.item(),
+      new Promise((_, no) => setTimeout(() => no(new Error('the tray icon never registered')), 20_000)),
+    ]);
+    const secret = await signedInWithACopiedKey(browser, 'tray');
+    const { menu, entries } = await menuOf(tray.bus, item);
+    assert.deepEqual(
+      entries.map((e) => e.label.replace(/_/g, '')),
+      ['Open Latchkey', 'Lock now', 'JSON API: off', 'Quit'],
+    );
+    assert.equal(entries[2].enabled, false, 'the API line is a state, not an action');
+    await clickMenu(menu, entries, 'Lock now');
+    await lockedAndCleared(browser, secret);
+  });
+
+  it('a second launch exits and the first window stays', async () => {
+    const second = spawnSync(process.env.LATCHKEY_APP, [], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(second.error, undefined, 'the second launch exited by itself');
+    assert.equal(second.status, 0, second.stderr);
+    await find(browser, 'signin-login');
+    assert.equal(await browser.execute(() => document.visibilityState), 'visible');
+  });
+});
