@@ -7,7 +7,8 @@ CARGO ?= cargo
 APP := target/debug/latchkey-desktop
 TAURI := npx --prefix ui tauri
 
-.PHONY: run test deps ui-deps e2e-deps app app-e2e test-rust test-ui test-api test-e2e lint bench fmt
+.PHONY: run test deps ui-deps e2e-deps app app-e2e test-rust test-ui test-api test-e2e lint bench fmt \
+	package package-test
 
 ## Open the desktop app on the default store (or $LATCHKEY_DB).
 run: deps ui-deps
@@ -15,8 +16,10 @@ run: deps ui-deps
 	./$(APP)
 
 ## Every test: Rust (core, CLI, JSON API, desktop commands), UI unit tests, the API contract
-## (Schemathesis), and end-to-end in the real window.
-test: deps ui-deps e2e-deps test-rust test-ui test-api test-e2e
+## (Schemathesis), and end-to-end in the real window. With CI=true also the .deb
+## (package-test: a release build, an install and a removal; too slow for every run).
+PACKAGE_TEST := $(if $(filter true,$(CI)),package-test)
+test: deps ui-deps e2e-deps test-rust test-ui test-api test-e2e $(PACKAGE_TEST)
 	@echo "make test: all suites passed"
 
 deps:
@@ -54,6 +57,16 @@ app-e2e: ui-deps
 test-e2e: app-e2e e2e-deps
 	$(CARGO) build --locked -p latchkey-cli
 	bash tests/e2e/run.sh
+
+## The .deb: the desktop app and the `latchkey` CLI, a desktop entry and the icons, in
+## target/release/bundle/deb/ (a release build; see "Install the .deb" in the README).
+package: deps ui-deps
+	bash scripts/package.sh
+
+## Build the .deb (SKIP_BUILD=1 reuses the last one), check its contents, install it, run
+## the CLI and the app (Xvfb), remove it. As root; leaves the machine as it found it.
+package-test: deps ui-deps e2e-deps
+	bash scripts/package-test.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -18,6 +18,9 @@ TEST_PKGS=(
   # The PostgreSQL store's tests start a throwaway cluster of their own (initdb, pg_ctl);
   # the system's own cluster is never touched.
   postgresql
+  # The package test (scripts/package-test.sh): checks the .deb's desktop entry and
+  # finds the installed app's window.
+  desktop-file-utils xdotool
 )
 
 SUDO=()
