@@ -148,7 +148,13 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 PGDIR="$WORK/pg"
 mkdir -p "$PGDIR"
 AS=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PGDIR"; AS=(runuser -u postgres --); fi
+if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses root: the cluster is the postgres user's, who must reach it through
+    # the work dir (mktemp makes it 0700).
+    chmod 711 "$WORK"
+    chown postgres:postgres "$PGDIR"
+    AS=(runuser -u postgres --)
+fi
 PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U bench --auth=trust --no-locale -E UTF8 >/dev/null
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
