@@ -14,6 +14,17 @@ use common::{fixture, PW};
 
 const PAGE: u32 = 50;
 
+/// One audit row as the baseline reads it: id, at, actor, action, target, outcome, detail.
+type Row = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
 fn bench(c: &mut Criterion) {
     let f = fixture();
     let admin = f.lk.sign_in("admin", &Password::new(PW)).unwrap().session;
@@ -37,15 +48,7 @@ fn bench(c: &mut Criterion) {
             )
             .unwrap();
         b.iter(|| {
-            let rows: Vec<(
-                i64,
-                i64,
-                Option<String>,
-                String,
-                Option<String>,
-                String,
-                Option<String>,
-            )> = st
+            let rows: Vec<Row> = st
                 .query_map([PAGE + 1], |r| {
                     Ok((
                         r.get(0)?,
