@@ -64,6 +64,8 @@ fn request(s: &Server, method: &str, path: &str, key: Option<&str>, body: &[u8])
     r
 }
 
+// One row of the table, its arguments in the order of the table's columns.
+#[allow(clippy::too_many_arguments)]
 fn json_case(
     s: &Server,
     what: String,
