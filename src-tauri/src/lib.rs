@@ -86,13 +86,7 @@ pub fn run() {
             let watched = desk.clone();
             tauri::async_runtime::spawn(desktop_bus::watch_locks(move |reason| {
                 eprintln!("latchkey: the desktop asked for a lock ({reason})");
-                let (handle, desk) = (handle.clone(), watched.clone());
-                // Signing out writes the audit log: off the async threads.
-                tauri::async_runtime::spawn_blocking(move || {
-                    if let Some(ended) = desk.lock_now() {
-                        commands::announce_lock(&handle, &desk, ended, reason);
-                    }
-                });
+                commands::lock_in_background(&handle, &watched, reason);
             }));
             // Once a day while the app stays open: keys that expire within 7 days.
             let watched = desk.clone();

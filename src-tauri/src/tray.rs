@@ -40,19 +40,13 @@ pub fn install(app: &AppHandle, desk: SharedDesk) -> tauri::Result<()> {
             &MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?,
         ],
     )?;
+    let watched = desk.clone();
     let mut tray = TrayIconBuilder::with_id("main")
         .tooltip("Latchkey")
         .menu(&menu)
         .on_menu_event(move |app, event| match event.id.as_ref() {
             OPEN => show_main(app),
-            LOCK => {
-                let (app, desk) = (app.clone(), desk.clone());
-                tauri::async_runtime::spawn_blocking(move || {
-                    if let Some(ended) = desk.lock_now() {
-                        crate::commands::announce_lock(&app, &desk, ended, "manual");
-                    }
-                });
-            }
+            LOCK => crate::commands::lock_in_background(app, &desk, "manual"),
             QUIT => app.exit(0),
             _ => {}
         });
@@ -61,7 +55,7 @@ pub fn install(app: &AppHandle, desk: SharedDesk) -> tauri::Result<()> {
     }
     tray.build(app)?;
     // The API is started and stopped from Settings and at start-up: its line follows.
-    let desk = app.state::<SharedDesk>().inner().clone();
+    let desk = watched;
     tauri::async_runtime::spawn(async move {
         let mut shown = String::new();
         loop {

@@ -84,11 +84,25 @@ pub struct SessionLocked {
     pub idle_lock_mins: Option<u32>,
 }
 
+/// Ends the session now for `reason` and says so: Lock now, the tray, the screen locking,
+/// the machine going to sleep. Nothing when nobody was signed in or signing in.
+pub fn lock(app: &AppHandle, desk: &Desk, reason: &'static str) {
+    if let Some(ended) = desk.lock_now() {
+        announce_lock(app, desk, ended, reason);
+    }
+}
+
+/// [`lock`] from a thread that must not wait for it (signing out writes the audit log).
+pub fn lock_in_background(app: &AppHandle, desk: &SharedDesk, reason: &'static str) {
+    let (app, desk) = (app.clone(), desk.clone());
+    tauri::async_runtime::spawn_blocking(move || lock(&app, &desk, reason));
+}
+
 /// Tells the window that a session ended (and what became of our clipboard content): the
 /// one announcement every lock makes, whatever caused it.
 pub fn announce_lock(
     app: &AppHandle,
-    desk: &crate::state::Desk,
+    desk: &Desk,
     ended: crate::state::IdleLock,
     reason: &'static str,
 ) {

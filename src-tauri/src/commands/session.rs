@@ -186,9 +186,7 @@ pub async fn touch_activity(desk: State<'_, SharedDesk>) -> CommandResult<()> {
 #[tauri::command]
 pub async fn lock_now(app: AppHandle, desk: State<'_, SharedDesk>) -> CommandResult<()> {
     blocking(&desk, move |d| {
-        if let Some(ended) = d.lock_now() {
-            super::announce_lock(&app, d, ended, "manual");
-        }
+        super::lock(&app, d, "manual");
         Ok(())
     })
     .await
