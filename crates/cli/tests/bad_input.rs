@@ -12,9 +12,7 @@ mod common;
 use latchkey_testkit::{ADMIN_PW, USER_PW};
 use serde_json::Value;
 use std::ffi::OsString;
-use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
-use std::process::{Command, Stdio};
 
 const VALUES: [(&str, &str); 11] = [
     ("empty", ""),
@@ -42,29 +40,40 @@ fn value(name: &str, v: &str) -> String {
     }
 }
 
-/// One field: how to put a value in a command line, the field the error must name,
-/// and which of [`VALUES`] the field accepts (those are not cases).
+/// One field: the command line around the value (`KEY_ID` and `CODE` stand for the
+/// fixture's key id and invitation code), the field the error must name, and which of
+/// [`VALUES`] the field accepts (those are not cases).
 struct Field {
     what: &'static str,
-    args: fn(&Fixture, OsString) -> Vec<OsString>,
+    before: &'static [&'static str],
+    after: &'static [&'static str],
     field: &'static str,
     accepts: &'static [&'static str],
+}
+
+const KEY_ID: &str = "{key id}";
+const CODE: &str = "{invitation code}";
+
+impl Field {
+    fn args(&self, f: &Fixture, v: OsString) -> Vec<OsString> {
+        let fill = |a: &&str| {
+            OsString::from(match *a {
+                KEY_ID => f.key_id.as_str(),
+                CODE => f.code.as_str(),
+                a => a,
+            })
+        };
+        let mut all: Vec<OsString> = self.before.iter().map(fill).collect();
+        all.push(v);
+        all.extend(self.after.iter().map(fill));
+        all
+    }
 }
 
 struct Fixture {
     store: common::Store,
     key_id: String,
     code: String,
-}
-
-fn os(parts: &[&str]) -> Vec<OsString> {
-    parts.iter().map(OsString::from).collect()
-}
-
-fn with(mut a: Vec<OsString>, v: OsString, rest: &[&str]) -> Vec<OsString> {
-    a.push(v);
-    a.extend(rest.iter().map(OsString::from));
-    a
 }
 
 fn fixture() -> Fixture {
@@ -100,19 +109,11 @@ fn dump(f: &Fixture) -> Vec<(String, Vec<String>)> {
     latchkey_testkit::raw::rows_but_audit(&f.store.db)
 }
 
+/// `latchkey --json --password-stdin ARGS` on the fixture's store.
 fn run(f: &Fixture, args: &[OsString], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(f.store.bin())
-        .env("LATCHKEY_DB", &f.store.db)
-        .env_remove("LATCHKEY_USER")
-        .args(["--json", "--password-stdin"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    let mut all = vec![OsString::from("--json")];
+    all.extend_from_slice(args);
+    latchkey_testkit::cli::run(f.store.bin(), &f.store.db, &all, stdin)
 }
 
 /// Runs every refused value of every field on one store; returns how many cases ran.
@@ -144,7 +145,7 @@ fn check(fields: &[Field]) -> usize {
         ));
         for (name, v, exit, want_field) in values {
             cases += 1;
-            let args = (field.args)(&f, v);
+            let args = field.args(&f, v);
             let before = dump(&f);
             let out = run(&f, &args, &stdin);
             let after = dump(&f);
@@ -228,90 +229,60 @@ fn accounts_and_invitations() {
     let n = check(&[
         Field {
             what: "account create --username",
-            args: |_, v| {
-                with(
-                    os(&["account", "create", "--user", "ada", "--username"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["account", "create", "--user", "ada", "--username"],
+            after: &[],
             field: "username",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "account create --email",
-            args: |_, v| {
-                with(
-                    os(&[
-                        "account",
-                        "create",
-                        "--user",
-                        "ada",
-                        "--username",
-                        "eve",
-                        "--email",
-                    ]),
-                    v,
-                    &[],
-                )
-            },
+            before: &[
+                "account",
+                "create",
+                "--user",
+                "ada",
+                "--username",
+                "eve",
+                "--email",
+            ],
+            after: &[],
             field: "email",
             // No address: blank is trimmed to none.
             accepts: &["empty", "blank"],
         },
         Field {
             what: "account create --first-name",
-            args: |_, v| {
-                with(
-                    os(&[
-                        "account",
-                        "create",
-                        "--user",
-                        "ada",
-                        "--username",
-                        "eve",
-                        "--first-name",
-                    ]),
-                    v,
-                    &[],
-                )
-            },
+            before: &[
+                "account",
+                "create",
+                "--user",
+                "ada",
+                "--username",
+                "eve",
+                "--first-name",
+            ],
+            after: &[],
             field: "first name",
             accepts: &["empty", "blank", "confusable", "sql"],
         },
         Field {
             what: "account update --last-name",
-            args: |_, v| {
-                with(
-                    os(&["account", "update", "--user", "ada", "--last-name"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["account", "update", "--user", "ada", "--last-name"],
+            after: &[],
             field: "last name",
             accepts: &["empty", "blank", "confusable", "sql"],
         },
         Field {
             what: "invite create --email",
-            args: |_, v| {
-                with(
-                    os(&["invite", "create", "--user", "ada", "--email"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["invite", "create", "--user", "ada", "--email"],
+            after: &[],
             field: "email",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "invite redeem --username",
-            args: |f, v| {
-                with(
-                    os(&["invite", "redeem", f.code.as_str(), "--username"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["invite", "redeem", CODE, "--username"],
+            after: &[],
             field: "username",
             accepts: REFUSES_ALL,
         },
@@ -324,89 +295,59 @@ fn keys() {
     let n = check(&[
         Field {
             what: "key create --name",
-            args: |_, v| with(os(&["key", "create", "--user", "ada", "--name"]), v, &[]),
+            before: &["key", "create", "--user", "ada", "--name"],
+            after: &[],
             field: "name",
             accepts: &TEXT_ACCEPTS,
         },
         Field {
             what: "key create --perm",
-            args: |_, v| {
-                with(
-                    os(&["key", "create", "--user", "ada", "--name", "new", "--perm"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["key", "create", "--user", "ada", "--name", "new", "--perm"],
+            after: &[],
             field: "permissions",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "key create --expires",
-            args: |_, v| {
-                with(
-                    os(&[
-                        "key",
-                        "create",
-                        "--user",
-                        "ada",
-                        "--name",
-                        "new",
-                        "--expires",
-                    ]),
-                    v,
-                    &[],
-                )
-            },
+            before: &[
+                "key",
+                "create",
+                "--user",
+                "ada",
+                "--name",
+                "new",
+                "--expires",
+            ],
+            after: &[],
             field: "expiry",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "key create --env",
-            args: |_, v| {
-                with(
-                    os(&["key", "create", "--user", "ada", "--name", "new", "--env"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["key", "create", "--user", "ada", "--name", "new", "--env"],
+            after: &[],
             field: "environment",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "key edit --name",
-            args: |f, v| {
-                with(
-                    os(&["key", "edit", "--user", "ada", f.key_id.as_str(), "--name"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["key", "edit", "--user", "ada", KEY_ID, "--name"],
+            after: &[],
             field: "name",
             // "other" is taken, so these are the only names refused for their text.
             accepts: &TEXT_ACCEPTS,
         },
         Field {
             what: "key regenerate --grace",
-            args: |f, v| {
-                with(
-                    os(&[
-                        "key",
-                        "regenerate",
-                        "--user",
-                        "ada",
-                        f.key_id.as_str(),
-                        "--grace",
-                    ]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["key", "regenerate", "--user", "ada", KEY_ID, "--grace"],
+            after: &[],
             field: "grace",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "key revoke ID",
-            args: |_, v| with(os(&["key", "revoke", "--user", "ada"]), v, &["--yes"]),
+            before: &["key", "revoke", "--user", "ada"],
+            after: &["--yes"],
             field: "key id",
             accepts: REFUSES_ALL,
         },
@@ -419,62 +360,50 @@ fn groups_permissions_and_company() {
     let n = check(&[
         Field {
             what: "group create NAME",
-            args: |_, v| with(os(&["group", "create", "--user", "ada"]), v, &[]),
+            before: &["group", "create", "--user", "ada"],
+            after: &[],
             field: "group",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "group rename staff NEW",
-            args: |_, v| with(os(&["group", "rename", "--user", "ada", "staff"]), v, &[]),
+            before: &["group", "rename", "--user", "ada", "staff"],
+            after: &[],
             field: "group",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "permission create RESOURCE",
-            args: |_, v| with(os(&["permission", "create", "--user", "ada"]), v, &[]),
+            before: &["permission", "create", "--user", "ada"],
+            after: &[],
             field: "resource",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "permission create --description",
-            args: |_, v| {
-                with(
-                    os(&[
-                        "permission",
-                        "create",
-                        "--user",
-                        "ada",
-                        "samples",
-                        "--description",
-                    ]),
-                    v,
-                    &[],
-                )
-            },
+            before: &[
+                "permission",
+                "create",
+                "--user",
+                "ada",
+                "samples",
+                "--description",
+            ],
+            after: &[],
             field: "description",
             accepts: &["empty", "blank", "confusable", "sql"],
         },
         Field {
             what: "org set --name",
-            args: |_, v| {
-                with(
-                    os(&["org", "set", "--user", "ada", "--name"]),
-                    v,
-                    &["--country", "GB"],
-                )
-            },
+            before: &["org", "set", "--user", "ada", "--name"],
+            after: &["--country", "GB"],
             field: "name",
             accepts: &TEXT_ACCEPTS,
         },
         Field {
             what: "org set --country",
-            args: |_, v| {
-                with(
-                    os(&["org", "set", "--user", "ada", "--name", "Acme", "--country"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["org", "set", "--user", "ada", "--name", "Acme", "--country"],
+            after: &[],
             field: "country",
             accepts: REFUSES_ALL,
         },
@@ -487,44 +416,37 @@ fn policy_and_audit_filters() {
     let n = check(&[
         Field {
             what: "policy set --max-key-lifetime",
-            args: |_, v| {
-                with(
-                    os(&["policy", "set", "--user", "ada", "--max-key-lifetime"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["policy", "set", "--user", "ada", "--max-key-lifetime"],
+            after: &[],
             field: "max key lifetime",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "policy set --max-active-keys",
-            args: |_, v| {
-                with(
-                    os(&["policy", "set", "--user", "ada", "--max-active-keys"]),
-                    v,
-                    &[],
-                )
-            },
+            before: &["policy", "set", "--user", "ada", "--max-active-keys"],
+            after: &[],
             field: "max active keys",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "audit --outcome",
-            args: |_, v| with(os(&["audit", "--user", "ada", "--outcome"]), v, &[]),
+            before: &["audit", "--user", "ada", "--outcome"],
+            after: &[],
             field: "outcome",
             // An empty filter is no filter.
             accepts: &["empty", "blank"],
         },
         Field {
             what: "audit --since",
-            args: |_, v| with(os(&["audit", "--user", "ada", "--since"]), v, &[]),
+            before: &["audit", "--user", "ada", "--since"],
+            after: &[],
             field: "since",
             accepts: REFUSES_ALL,
         },
         Field {
             what: "audit --until",
-            args: |_, v| with(os(&["audit", "--user", "ada", "--until"]), v, &[]),
+            before: &["audit", "--user", "ada", "--until"],
+            after: &[],
             field: "until",
             accepts: REFUSES_ALL,
         },
@@ -568,29 +490,25 @@ fn free_text_is_stored_as_written() {
 fn arguments_that_are_not_utf8_are_named() {
     let f = fixture();
     let bad = || OsString::from_vec(b"ab\xffcd".to_vec());
+    // The command line `before`, then the bytes.
+    let then_bad = |before: &[&str]| {
+        let mut all: Vec<OsString> = before.iter().map(OsString::from).collect();
+        all.push(bad());
+        all
+    };
     let cases: Vec<(Vec<OsString>, &str)> = vec![
+        (then_bad(&["group", "create", "--user", "ada"]), "name"),
         (
-            with(os(&["group", "create", "--user", "ada"]), bad(), &[]),
-            "name",
-        ),
-        (
-            with(
-                os(&["group", "rename", "--user", "ada", "staff"]),
-                bad(),
-                &[],
-            ),
+            then_bad(&["group", "rename", "--user", "ada", "staff"]),
             "new name",
         ),
         (
-            with(os(&["permission", "create", "--user", "ada"]), bad(), &[]),
+            then_bad(&["permission", "create", "--user", "ada"]),
             "resource",
         ),
+        (then_bad(&["key", "revoke", "--yes", "--user", "ada"]), "id"),
         (
-            with(os(&["key", "revoke", "--yes", "--user", "ada"]), bad(), &[]),
-            "id",
-        ),
-        (
-            with(os(&["key", "create", "--name", "x", "--user"]), bad(), &[]),
+            then_bad(&["key", "create", "--name", "x", "--user"]),
             "user",
         ),
         (

@@ -16,7 +16,7 @@ pub struct CliStore {
 
 /// Runs `bin --password-stdin <args>` on the store at `db`, with `stdin` as its standard
 /// input (the passwords and codes, one a line).
-pub fn run(bin: &Path, db: &Path, args: &[&str], stdin: &str) -> Output {
+pub fn run<A: AsRef<std::ffi::OsStr>>(bin: &Path, db: &Path, args: &[A], stdin: &str) -> Output {
     let mut child = Command::new(bin)
         .env("LATCHKEY_DB", db)
         .env_remove("LATCHKEY_USER")
