@@ -4,6 +4,10 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
+# CI builds once from clean: incremental state would only take disk and time.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 APP := target/debug/latchkey-desktop
 TAURI := npx --prefix ui tauri
 
