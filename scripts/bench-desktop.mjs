@@ -74,8 +74,10 @@ async function startDriver() {
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
+  // Both: tauri-driver answers before its WebKitWebDriver does, and a session asked for in
+  // between is dropped ("other side closed").
   for (let i = 0; i < 150; i++) {
-    if (await portInUse(DRIVER_PORT)) return;
+    if ((await portInUse(DRIVER_PORT)) && (await portInUse(NATIVE_PORT))) return;
     if (driver.exitCode !== null) throw new Error('tauri-driver exited');
     await sleep(100);
   }

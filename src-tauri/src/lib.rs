@@ -45,8 +45,51 @@ fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
     Ok(lk)
 }
 
+static DESKTOP: std::sync::Once = std::sync::Once::new();
+/// Long enough for the sign-in screen to be up (BENCHMARKS.md, "Desktop").
+const DESKTOP_AFTER_LOAD: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// What the sign-in screen does not need: the daily expiry notice and the tray. On the
+/// main thread (the tray is a GTK object).
+fn start_desktop(app: &tauri::AppHandle, desk: SharedDesk) {
+    // Once a day while the app stays open: keys that expire within 7 days.
+    let watched = desk.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut day = tokio::time::interval(notify::DAILY);
+        day.tick().await;
+        loop {
+            day.tick().await;
+            let d = watched.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || {
+                if d.settings().notify_expiring {
+                    if let Ok(keys) = d.with_session(|lk, s| Ok(lk.expiring_soon(s)?)) {
+                        notify::expiring(&keys);
+                    }
+                }
+            })
+            .await;
+        }
+    });
+    if let Err(e) = tray::install(app, desk) {
+        eprintln!("latchkey: no tray icon: {e}");
+    }
+}
+
+/// Large allocations always from their own mapping, returned to the system when freed.
+/// Otherwise, once a large block has been freed, glibc raises its threshold to that size:
+/// later argon2 buffers (19 MiB and up, derived from a password) then came from the heap
+/// and stayed there for the life of the app (BENCHMARKS.md, "Desktop").
+fn return_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    return_large_blocks();
     latchkey_core::log::init();
     let app = tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
@@ -81,34 +124,14 @@ pub fn run() {
                 Desk::idle_limit,
                 move |ended| commands::announce_lock(&handle, &watched, ended, "idle"),
             ));
-            // The screen locking and the machine going to sleep lock too (D-Bus).
+            // The screen locking and the machine going to sleep lock too (D-Bus), from the
+            // start: they are async, off the main thread.
             let handle = app.handle().clone();
             let watched = desk.clone();
             tauri::async_runtime::spawn(desktop_bus::watch_locks(move |reason| {
                 eprintln!("latchkey: the desktop asked for a lock ({reason})");
                 commands::lock_in_background(&handle, &watched, reason);
             }));
-            // Once a day while the app stays open: keys that expire within 7 days.
-            let watched = desk.clone();
-            tauri::async_runtime::spawn(async move {
-                let mut day = tokio::time::interval(notify::DAILY);
-                day.tick().await;
-                loop {
-                    day.tick().await;
-                    let d = watched.clone();
-                    let _ = tauri::async_runtime::spawn_blocking(move || {
-                        if d.settings().notify_expiring {
-                            if let Ok(keys) = d.with_session(|lk, s| Ok(lk.expiring_soon(s)?)) {
-                                notify::expiring(&keys);
-                            }
-                        }
-                    })
-                    .await;
-                }
-            });
-            if let Err(e) = tray::install(app.handle(), desk.clone()) {
-                eprintln!("latchkey: no tray icon: {e}");
-            }
             // Turned on in Settings: serve the JSON API for as long as the app runs.
             let s = desk.settings();
             if s.api_enabled {
@@ -122,6 +145,25 @@ pub fn run() {
                 }
             }
             Ok(())
+        })
+        // The sign-in screen first: what it does not need starts a moment after the page
+        // has loaded, so that it does not hold up the window's first requests.
+        .on_page_load(|webview, payload| {
+            if payload.event() != tauri::webview::PageLoadEvent::Finished {
+                return;
+            }
+            let app = webview.app_handle().clone();
+            DESKTOP.call_once(move || {
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(DESKTOP_AFTER_LOAD).await;
+                    let on_main = app.clone();
+                    let _ = app.run_on_main_thread(move || {
+                        if let Some(desk) = on_main.try_state::<SharedDesk>() {
+                            start_desktop(&on_main, desk.inner().clone());
+                        }
+                    });
+                });
+            });
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::app_state,

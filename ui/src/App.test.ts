@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
-import { DAY, backend, commands, fail, iso, makeKey, makeMe, makePolicy, resources, settings } from './test/fixtures';
+import { DAY, backend, commands, fail, iso, makeKey, makeMe, makePolicy, resources, settings, loadScreens } from './test/fixtures';
 
 const state = (over: Record<string, unknown> = {}) => ({
   initialized: true,
@@ -19,6 +19,8 @@ async function signInWith(result: unknown) {
   await fireEvent.click(screen.getByTestId('signin-submit'));
   return result;
 }
+
+beforeAll(loadScreens, 60_000);
 
 describe('App shell', () => {
   it('shows the setup screen when the store is not initialized', async () => {
@@ -79,7 +81,7 @@ describe('App shell', () => {
     expect(screen.queryByTestId('secrets-lost-notice')).toBeNull();
 
     await fireEvent.click(within(notice).getByTestId('review-keys'));
-    expect(screen.getByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
     expect(await screen.findByTestId('key-row-nightly')).toBeInTheDocument();
     expect(screen.queryByTestId('expiring-notice')).toBeNull();
   });
@@ -113,7 +115,7 @@ describe('App shell', () => {
     render(App);
     await fireEvent.click(await screen.findByTestId('nav-menu'));
     await fireEvent.click(screen.getByRole('menuitem', { name: 'Settings' }));
-    expect(screen.getByRole('heading', { name: 'Settings' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
     expect(screen.getByTestId('settings-clipboard')).toBeInTheDocument();
   });
 
@@ -168,7 +170,7 @@ describe('App shell', () => {
     expect(notice).toHaveTextContent('An administrator turned off two-step verification for your account.');
     expect(screen.queryByTestId('secrets-lost-notice')).toBeNull();
     await fireEvent.click(within(notice).getByTestId('review-mfa'));
-    expect(screen.getByTestId('tab-security')).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByTestId('tab-security')).toHaveAttribute('aria-selected', 'true');
     expect(screen.queryByTestId('mfa-reset-notice')).toBeNull();
   });
 
@@ -295,7 +297,7 @@ describe('App shell', () => {
       render(App);
       await screen.findByTestId('nav-menu');
       await fireEvent.keyDown(document.body, { key: ',', ctrlKey: true });
-      expect(screen.getByRole('heading', { name: 'Settings' })).toBeInTheDocument();
+      expect(await screen.findByRole('heading', { name: 'Settings' })).toBeInTheDocument();
     });
 
     it('/ goes to the keys and into their search box; N there opens Create key', async () => {
@@ -312,7 +314,7 @@ describe('App shell', () => {
       expect(screen.queryByTestId('create-dialog')).toBeNull();
 
       await fireEvent.keyDown(document.body, { key: '/' });
-      expect(screen.getByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
+      expect(await screen.findByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
       await vi.waitFor(() => expect(screen.getByTestId('key-search')).toHaveFocus());
 
       // Typing in the search box types; it opens nothing.

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import App from './App.svelte';
-import { backend, fail, makeKey, makeMe, makePolicy, resources, settings } from './test/fixtures';
+import { backend, fail, makeKey, makeMe, makePolicy, resources, settings, loadScreens } from './test/fixtures';
 
 const state = (over: Record<string, unknown> = {}) => ({
   initialized: true,
@@ -20,6 +20,8 @@ async function signInWithCode(code: string) {
   await fireEvent.click(screen.getByTestId('signin-code-submit'));
 }
 
+beforeAll(loadScreens, 60_000);
+
 describe('App with two-step verification', () => {
   it('signs in with a code and warns when 3 or fewer recovery codes are left', async () => {
     backend({
@@ -37,7 +39,7 @@ describe('App with two-step verification', () => {
     expect(notice).toHaveTextContent('You have 2 recovery codes left');
     expect(notice).toHaveAttribute('role', 'alert');
     await fireEvent.click(within(notice).getByTestId('review-recovery'));
-    expect(screen.getByTestId('tab-security')).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByTestId('tab-security')).toHaveAttribute('aria-selected', 'true');
     expect(await screen.findByTestId('mfa-section')).toBeInTheDocument();
     expect(screen.queryByTestId('recovery-low-notice')).toBeNull();
   });

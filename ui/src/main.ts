@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { appState } from './lib/shared/api';
 import './app.css';
 
 async function boot() {
@@ -11,7 +12,9 @@ async function boot() {
     await Promise.all([import('./dev/mock-team'), import('./dev/mock-admin')]);
     installDevMock();
   }
-  mount(App, { target: document.getElementById('app')! });
+  // Asked for before the window mounts, so that the store is read while it does.
+  const firstState = appState();
+  mount(App, { target: document.getElementById('app')!, props: { firstState } });
 }
 
 boot();

@@ -96,3 +96,13 @@ export const commands = (calls: Call[]) => calls.map((c) => c.cmd);
 export function fail(code: string, message: string, extra: Record<string, unknown> = {}): never {
   throw { code, message, ...extra };
 }
+
+/**
+ * Fetches every lazily loaded screen (screens.ts) once, for a `beforeAll`: a test's waits
+ * are then about the component's behaviour, not how long the test server takes to compile
+ * a screen the first time.
+ */
+export async function loadScreens(): Promise<void> {
+  const { screens } = await import('../screens');
+  await Promise.all(Object.values(screens).map((load) => load()));
+}

@@ -1,7 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import AccountPage from './AccountPage.svelte';
-import { backend, makeMe, makePolicy, resources } from '../../test/fixtures';
+import { backend, loadScreens, makeMe, makePolicy, resources } from '../../test/fixtures';
+
+beforeAll(loadScreens, 60_000);
 
 describe('AccountPage tabs', () => {
   it('are ARIA tabs that follow the arrow keys', async () => {
@@ -29,6 +31,6 @@ describe('AccountPage tabs', () => {
     expect(screen.getByTestId('tab-keys')).toHaveAttribute('aria-selected', 'true');
     expect(await screen.findByTestId('keys-empty')).toBeInTheDocument();
     await rerender({ tab: 'security' });
-    expect(screen.getByRole('heading', { name: 'Change password' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Change password' })).toBeInTheDocument();
   });
 });

@@ -196,10 +196,11 @@ describe('SignIn → I have an invitation', () => {
     render(SignIn, { onsignedin });
     await fireEvent.click(screen.getByTestId('signin-redeem'));
     expect(screen.queryByTestId('signin-login')).toBeNull();
-    await fireEvent.click(screen.getByTestId('redeem-back'));
+    await fireEvent.click(await screen.findByTestId('redeem-back'));
     await vi.waitFor(() => expect(screen.getByTestId('signin-login')).toHaveFocus());
 
     await fireEvent.click(screen.getByTestId('signin-redeem'));
+    await screen.findByTestId('redeem-code');
     await enterCode();
     await screen.findByTestId('redeem-username');
     await fillAccount();
