@@ -58,8 +58,10 @@ test-api:
 app-e2e: ui-deps
 	$(TAURI) build --debug --no-bundle --features e2e
 
+# The CLI as `cargo test --workspace` built it (a no-op after test-rust): `cargo build -p
+# latchkey-cli` unifies features differently and would compile a second copy of its crates.
 test-e2e: app-e2e e2e-deps
-	$(CARGO) build --locked -p latchkey-cli
+	$(CARGO) test --workspace --locked --no-run
 	bash tests/e2e/run.sh
 
 ## The .deb: the desktop app and the `latchkey` CLI, a desktop entry and the icons, in

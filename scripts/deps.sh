@@ -21,6 +21,8 @@ TEST_PKGS=(
   # The package test (scripts/package-test.sh): checks the .deb's desktop entry and
   # finds the installed app's window.
   desktop-file-utils xdotool
+  # The end-to-end close button (tests/e2e/wm-close.py): Xvfb has no window manager.
+  python3-xlib
 )
 
 SUDO=()

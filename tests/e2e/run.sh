@@ -3,7 +3,7 @@
 # server. Each spec file gets its own throwaway HOME, XDG dirs, store (LATCHKEY_DB) and
 # download dir (run-specs.js makes them under this run's temp dir).
 # Build first (make test-e2e does both):
-#   make app-e2e && cargo build -p latchkey-cli
+#   make app-e2e && cargo test --workspace --no-run   (the latter builds target/debug/latchkey)
 # Usage: tests/e2e/run.sh [spec files...]    (default: every specs/*.test.js, in order)
 set -euo pipefail
 
@@ -20,7 +20,7 @@ repo="$(cd "$here/../.." && pwd)"
 export LATCHKEY_APP="${LATCHKEY_APP:-${CARGO_TARGET_DIR:-$repo/target}/debug/latchkey-desktop}"
 export LATCHKEY_CLI="${LATCHKEY_CLI:-${CARGO_TARGET_DIR:-$repo/target}/debug/latchkey}"
 for bin in "$LATCHKEY_APP" "$LATCHKEY_CLI"; do
-  [ -x "$bin" ] || { echo "run.sh: $bin missing; run make app-e2e and cargo build -p latchkey-cli" >&2; exit 1; }
+  [ -x "$bin" ] || { echo "run.sh: $bin missing; run make app-e2e and cargo test --workspace --no-run" >&2; exit 1; }
 done
 
 tmp="$(mktemp -d -t latchkey-e2e.XXXXXX)"

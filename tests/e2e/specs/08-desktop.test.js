@@ -3,10 +3,13 @@
 // each lock a signed-in window and clear the key it copied (read with xclip); Ctrl+L
 // locks; a key expiring in 3 days makes one Notify call at sign-in, watched on the session
 // bus, with no secret in it; the tray's menu is on the bus and its Lock now item locks; a
-// second launch exits and leaves the first window running.
+// second launch exits and leaves the first window running; the close button hides the
+// window to the tray when Settings say so (the tray's Open shows it again) and otherwise
+// quits.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   ADMIN,
   backdateKey,
@@ -21,6 +24,7 @@ import {
   finish,
   launch,
   openKeysTab,
+  openMenu,
   signIn,
   stepShots,
   until,
@@ -39,6 +43,32 @@ function send(bus, args) {
   const r = spawnSync('dbus-send', [`--${bus}`, ...args], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
+}
+
+/** The app's shown windows: with no window manager on Xvfb, mapped is shown. */
+function shownWindows() {
+  const r = spawnSync('xdotool', ['search', '--onlyvisible', '--name', '^Latchkey$'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** The close button, as a window manager presses it (WM_DELETE_WINDOW; wm-close.py). */
+function pressClose() {
+  const ids = shownWindows();
+  assert.notEqual(ids.length, 0, 'a window to close');
+  const script = fileURLToPath(new URL('../wm-close.py', import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [script, ...ids], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `wm-close.py: ${r.stderr}`);
+}
+
+const appRunning = () => spawnSync('pgrep', ['-f', process.env.LATCHKEY_APP]).status === 0;
+
+/** Turns "Closing the window keeps Latchkey in the tray" on or off in Settings. */
+async function closeToTray(browser, on) {
+  await openMenu(browser, 'settings');
+  const box = await find(browser, 'settings-close-to-tray');
+  if ((await box.isSelected()) !== on) await box.click();
+  await click(browser, 'settings-save');
+  await find(browser, 'settings-saved');
 }
 
 /** Watches the session bus; returns what it saw so far, and a stop. */
@@ -158,5 +188,28 @@ describe('a desktop citizen', () => {
     assert.equal(second.status, 0, second.stderr);
     await find(browser, 'signin-login');
     assert.equal(await browser.execute(() => document.visibilityState), 'visible');
+  });
+
+  it('closing the window keeps the app in the tray when Settings say so; Open shows it again', async () => {
+    const item = await tray.item();
+    await signIn(browser, ADMIN);
+    await closeToTray(browser, true);
+    pressClose();
+    await until(() => shownWindows().length === 0, { message: 'the window hidden' });
+    assert.ok(appRunning(), 'the app still runs');
+    // Still signed in behind the hidden window.
+    assert.equal(await browser.execute(() => document.querySelector('[data-testid="nav-menu"]') !== null), true);
+    const { menu, entries } = await menuOf(tray.bus, item);
+    await clickMenu(menu, entries, 'Open Latchkey');
+    await until(() => shownWindows().length === 1, { message: 'the window shown again' });
+    await find(browser, 'nav-menu');
+    await closeToTray(browser, false);
+  });
+
+  // Last: it ends the app, and with it the WebDriver session.
+  it('with that setting off, closing the window quits the app', async () => {
+    assert.ok(appRunning(), 'the app runs');
+    pressClose();
+    await until(() => !appRunning(), { message: 'the app quit' });
   });
 });

@@ -1,15 +1,15 @@
 // Small pure helpers: dates, initials, field errors, labels.
 import type { ApiError, Grace, KeyStatus, KeyView } from './api';
 
-const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// Each formatter is built on first use: building one loads ICU's locale data (megabytes,
+// and time), which the sign-in screen has no use for (BENCHMARKS.md, "Desktop").
+const formatter = (options: Intl.DateTimeFormatOptions) => {
+  let made: Intl.DateTimeFormat | undefined;
+  return () => (made ??= new Intl.DateTimeFormat(undefined, options));
+};
+const dateFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric' });
+const dateTimeFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeFmt = formatter({ hour: '2-digit', minute: '2-digit' });
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
@@ -19,19 +19,19 @@ function parse(iso: string | null | undefined): Date | null {
 
 export function formatDate(iso: string | null | undefined): string {
   const d = parse(iso);
-  return d ? dateFmt.format(d) : '—';
+  return d ? dateFmt().format(d) : '—';
 }
 
 export function formatDateTime(iso: string | null | undefined): string {
   const d = parse(iso);
-  return d ? dateTimeFmt.format(d) : '—';
+  return d ? dateTimeFmt().format(d) : '—';
 }
 
 /** "14:05" today, otherwise date and time. */
 export function formatWhen(iso: string | null | undefined, now = new Date()): string {
   const d = parse(iso);
   if (!d) return '—';
-  return d.toDateString() === now.toDateString() ? timeFmt.format(d) : dateTimeFmt.format(d);
+  return d.toDateString() === now.toDateString() ? timeFmt().format(d) : dateTimeFmt().format(d);
 }
 
 /** "in 3 days", "2 h ago", "just now". */
