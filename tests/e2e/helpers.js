@@ -314,13 +314,16 @@ export async function until(fn, { timeout = WAIT, interval = 200, message = 'con
 
 /** Window size for the run: a little taller than the app's default 1100×760, so the
  * screenshots show whole forms and lists (the X screen is 1440×1024, see run.sh). */
-const WINDOW = (process.env.E2E_WINDOW ?? '1100x860').split('x').map(Number);
+export const WINDOW = (process.env.E2E_WINDOW ?? '1100x860').split('x').map(Number);
 
-/** A session on a fresh app process; waits for the first screen. */
-export async function launch({ args = [] } = {}) {
+/**
+ * A session on a fresh app process; waits for the first screen. `keepSize` leaves the
+ * window at the size the app chose (its remembered one) instead of the run's size.
+ */
+export async function launch({ args = [], keepSize = false } = {}) {
   const browser = await openSession(args);
   try {
-    await browser.setWindowSize(WINDOW[0], WINDOW[1]);
+    if (!keepSize) await browser.setWindowSize(WINDOW[0], WINDOW[1]);
     await until(
       async () =>
         (await (await browser.$(tid('signin-login'))).isDisplayed()) ||

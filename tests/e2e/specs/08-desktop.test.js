@@ -5,7 +5,7 @@
 // bus, with no secret in it; the tray's menu is on the bus and its Lock now item locks; a
 // second launch exits and leaves the first window running; the close button hides the
 // window to the tray when Settings say so (the tray's Open shows it again) and otherwise
-// quits.
+// quits; the next launch has the window's size back.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,6 +28,7 @@ import {
   signIn,
   stepShots,
   until,
+  WINDOW,
 } from '../helpers.js';
 import { clickMenu, menuOf, startWatcher } from '../tray.js';
 
@@ -206,10 +207,18 @@ describe('a desktop citizen', () => {
     await closeToTray(browser, false);
   });
 
-  // Last: it ends the app, and with it the WebDriver session.
+  // It ends the app, and with it the WebDriver session; the next test starts another.
   it('with that setting off, closing the window quits the app', async () => {
     assert.ok(appRunning(), 'the app runs');
     pressClose();
     await until(() => !appRunning(), { message: 'the app quit' });
+  });
+
+  it('the next launch opens the window at the size it had when the app quit', async () => {
+    // The app's own default is 1100×760 (tauri.conf.json); it quit at the run's size.
+    await browser.deleteSession().catch(() => {}); // its app is gone
+    browser = await launch({ keepSize: true });
+    const { width, height } = await browser.getWindowSize();
+    assert.deepEqual([width, height], WINDOW);
   });
 });
