@@ -2,7 +2,7 @@
 # Regenerate the app icons from the source image, icons/latchkey.svg:
 #   icons/latchkey.png   the 1024x1024 PNG rendered from it
 #   icons/*.png|ico|icns  the Tauri icon set (tauri.conf.json bundle.icon points here)
-#   ui/public/latchkey.svg  the same glyph for the window's own pages
+#   ui/src/lib/shared/latchkey.svg  the same glyph, drawn in the window (Logo.svelte)
 # Uses the Tauri CLI from ui/node_modules (run `npm ci` in ui/ first); it rasterises
 # SVG itself, so no other image tool is needed.
 set -euo pipefail
@@ -31,6 +31,6 @@ find "$icons" -maxdepth 1 -type f ! -name latchkey.svg ! -name latchkey.png ! -n
 cp "$tmp/set"/* "$icons/"
 
 # The front end shows the same glyph.
-cp "$icons/latchkey.svg" "$root/ui/public/latchkey.svg"
+cp "$icons/latchkey.svg" "$root/ui/src/lib/shared/latchkey.svg"
 
 echo "generate.sh: $(find "$icons" -maxdepth 1 -type f | wc -l) files in $icons"

@@ -3,7 +3,8 @@
 // under the X server of xvfb-run. Called by scripts/bench-desktop.sh; reads:
 //   BENCH_APP, BENCH_HELLO   the two release binaries
 //   BENCH_USER, BENCH_PASSWORD   an account in $LATCHKEY_DB to sign in with (Latchkey only)
-//   BENCH_RUNS (default 7), BENCH_OUT (JSON results file), BENCH_SETTLE_MS (default 3000)
+//   BENCH_RUNS (default 7), BENCH_OUT (JSON results file), BENCH_SETTLE_MS (default 3000),
+//   BENCH_SMAPS_DIR (if set: every process's /proc/PID/smaps of the last launch, by app)
 //
 // Per launch:
 // - time to interactive: from the app process's start (its start time in /proc/PID/stat,
@@ -181,6 +182,49 @@ function memory(root) {
   return { rss_kib: rss, pss_kib: pss, procs };
 }
 
+/**
+ * Where the launch went, from the page's own clock: the process start to the page's
+ * navigation start, then (from there) the HTML loaded, DOMContentLoaded (its scripts run),
+ * the first paint, the app's own marks (ui/src/main.ts) and the moment the input was seen.
+ */
+async function phases(sid, startToReadySecs) {
+  const r = await wd('POST', `/session/${sid}/execute/sync`, {
+    script: `const n = performance.getEntriesByType('navigation')[0];
+      const at = (list) => Object.fromEntries(list.map((e) => [e.name, Math.round(e.startTime)]));
+      return { now: performance.now(), html: n && n.responseEnd, dom: n && n.domContentLoadedEventEnd,
+        paint: at(performance.getEntriesByType('paint')), marks: at(performance.getEntriesByType('mark')) };`,
+    args: [],
+  });
+  if (!r.ok) return {};
+  const v = r.value;
+  // The page's clock started this long before the script ran: its origin, on ours.
+  const seenMs = startToReadySecs * 1000;
+  const originMs = seenMs - v.now;
+  const round = (x) => (typeof x === 'number' ? Math.round(x) : null);
+  return {
+    page_origin_ms: Math.round(originMs),
+    page: {
+      html_ms: round(v.html),
+      dom_ready_ms: round(v.dom),
+      first_paint_ms: round(v.paint['first-contentful-paint'] ?? v.paint['first-paint']),
+      ...Object.fromEntries(Object.entries(v.marks).map(([k, t]) => [k.replace(/^latchkey:/, '') + '_ms', t])),
+      seen_ms: Math.round(v.now),
+    },
+  };
+}
+
+/** Each process's mappings, for a look at where the memory is (the last launch wins). */
+function saveSmaps(name, procs) {
+  const dir = process.env.BENCH_SMAPS_DIR;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const p of procs) {
+    try {
+      // Read, not copied: /proc files report no size, and a copy would be empty.
+      fs.writeFileSync(path.join(dir, `${name}-${p.comm}.smaps`), fs.readFileSync(`/proc/${p.pid}/smaps`));
+    } catch {}
+  }
+}
+
 // --- one launch ---------------------------------------------------------------------------
 
 async function launch(app) {
@@ -200,6 +244,7 @@ async function launch(app) {
       app: app.name,
       tti_ms: Math.round((ready - proc.startTicks / CLK_TCK) * 1000),
       session_to_ready_ms: Math.round(t1 - t0),
+      ...(await phases(sid, ready - proc.startTicks / CLK_TCK)),
     };
     if (app.signIn) {
       const login = await waitDisplayed(sid, SELECTOR);
@@ -214,6 +259,7 @@ async function launch(app) {
     await sleep(SETTLE_MS);
     const mem = memory(proc.pid);
     Object.assign(result, mem);
+    if (process.env.BENCH_SMAPS_DIR) saveSmaps(app.name, mem.procs);
     return result;
   } finally {
     await wd('DELETE', `/session/${sid}`);
@@ -269,7 +315,8 @@ try {
       const r = await launch(apps[name]);
       runs[name].push(r);
       console.error(
-        `run ${i + 1}/${RUNS} ${name}: tti ${r.tti_ms} ms (session→ready ${r.session_to_ready_ms} ms), ` +
+        `run ${i + 1}/${RUNS} ${name}: tti ${r.tti_ms} ms (session→ready ${r.session_to_ready_ms} ms; ` +
+          `page from ${r.page_origin_ms} ms: ${JSON.stringify(r.page)}), ` +
           `RSS ${(r.rss_kib / 1024).toFixed(1)} MiB, PSS ${(r.pss_kib / 1024).toFixed(1)} MiB, ` +
           `${r.procs.length} processes`,
       );
@@ -289,6 +336,10 @@ try {
         {
           tti_ms: summary(rs, 'tti_ms'),
           session_to_ready_ms: summary(rs, 'session_to_ready_ms'),
+          page_origin_ms: summary(rs, 'page_origin_ms'),
+          page_ms: Object.fromEntries(
+            Object.keys(rs[0].page ?? {}).map((k) => [k, summary(rs.map((r) => ({ v: r.page?.[k] ?? NaN })), 'v')]),
+          ),
           rss_mib: summary(rs.map((r) => ({ v: r.rss_kib / 1024 })), 'v'),
           pss_mib: summary(rs.map((r) => ({ v: r.pss_kib / 1024 })), 'v'),
           processes: rs[0].procs.map((p) => p.comm),

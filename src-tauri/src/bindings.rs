@@ -76,6 +76,8 @@ fn decls(cfg: &Config) -> Vec<Decl> {
         decl::<c::Saved>(cfg),
         decl::<c::ClipboardCleared>(cfg),
         decl::<c::SessionLocked>(cfg),
+        decl::<crate::events::DesktopEvent>(cfg),
+        decl::<crate::events::EventBatch>(cfg),
     ]
 }
 

@@ -8,6 +8,7 @@ mod clipboard;
 mod commands;
 mod desktop_bus;
 mod error;
+mod events;
 mod idle;
 mod notify;
 mod save;
@@ -98,6 +99,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .manage(events::Events::default())
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
             let settings_path = config_dir.join("settings.json");
@@ -174,6 +176,7 @@ pub fn run() {
             commands::session::confirm_password,
             commands::session::touch_activity,
             commands::session::lock_now,
+            commands::events::desktop_events,
             commands::account::me,
             commands::account::update_profile,
             commands::account::set_avatar,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { emit } from '@tauri-apps/api/event';
+import { emit } from './dev/desktopEvents';
 import App from './App.svelte';
 import { DAY, backend, commands, fail, iso, makeKey, makeMe, makePolicy, resources, settings, loadScreens } from './test/fixtures';
 
@@ -254,7 +254,7 @@ describe('App shell', () => {
       ['screen', 'Locked because the screen locked.'],
       ['sleep', 'Locked before the computer went to sleep.'],
       ['manual', 'Locked.'],
-    ])('words a %s lock for the sign-in screen', async (reason, message) => {
+    ] as const)('words a %s lock for the sign-in screen', async (reason, message) => {
       await signedInWithEvents();
       await emit('session-locked', { reason, idle_lock_mins: null });
       expect(await screen.findByTestId('signin-notice')).toHaveTextContent(message);

@@ -1,3 +1,5 @@
+// Where a launch's time goes, read by scripts/bench-desktop.mjs (BENCHMARKS.md, "Desktop").
+performance.mark('latchkey:script');
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { appState } from './lib/shared/api';
@@ -18,8 +20,13 @@ async function boot() {
   // Asked for before the window mounts, and waited for a moment: the first frame is then
   // the sign-in screen itself rather than "Opening your store…" replaced a frame later.
   const firstState = appState();
+  void firstState.then(
+    () => performance.mark('latchkey:state'),
+    () => {},
+  );
   await Promise.race([firstState.catch(() => {}), new Promise((settle) => setTimeout(settle, FIRST_STATE_WAIT_MS))]);
   mount(App, { target: document.getElementById('app')!, props: { firstState } });
+  performance.mark('latchkey:mounted');
 }
 
 boot();

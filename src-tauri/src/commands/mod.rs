@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod backup;
 pub mod clipboard;
+pub mod events;
 pub mod groups;
 pub mod invitations;
 pub mod keys;
@@ -18,9 +19,10 @@ pub mod team;
 
 use crate::clipboard::ClearOutcome;
 use crate::error::CommandResult;
+use crate::events::{publish, DesktopEvent};
 use crate::state::{Desk, SharedDesk};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 /// Runs a command's work on the blocking pool. Every command is activity for the idle
 /// lock.
@@ -47,10 +49,13 @@ pub fn emit_clipboard(app: &AppHandle, outcome: ClearOutcome, cleared_as: &'stat
     let Some(reason) = outcome.event_reason(cleared_as) else {
         return;
     };
-    let _ = app.emit("clipboard-cleared", ClipboardCleared { reason });
+    publish(
+        app,
+        DesktopEvent::ClipboardCleared(ClipboardCleared { reason }),
+    );
 }
 
-/// Event `clipboard-cleared`: what became of a copied secret.
+/// Event `clipboard-cleared` (see `events`): what became of a copied secret.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ClipboardCleared {
     /// `timer` or `lock` (cleared), `exit`, `replaced` (another app copied something; left
@@ -74,7 +79,7 @@ pub struct Copied {
 #[cfg(test)]
 mod tests;
 
-/// Event `session-locked`: Rust ended the session: after the idle time from Settings
+/// Event `session-locked` (see `events`): Rust ended the session: after the idle time from Settings
 /// (`idle`, with that time), when the screen locked (`screen`), before the machine slept
 /// (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -109,12 +114,12 @@ pub fn announce_lock(
     emit_clipboard(app, ended.clipboard, "lock");
     if ended.signed_in {
         let idle_lock_mins = (reason == "idle").then(|| desk.settings().idle_lock_mins);
-        let _ = app.emit(
-            "session-locked",
-            SessionLocked {
+        publish(
+            app,
+            DesktopEvent::SessionLocked(SessionLocked {
                 reason,
                 idle_lock_mins,
-            },
+            }),
         );
     }
 }

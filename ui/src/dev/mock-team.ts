@@ -9,6 +9,7 @@
 // unknown. Five unknown codes in a row throttle for 30 s.
 import { invoke } from '@tauri-apps/api/core';
 import { addDevHandler } from './mock';
+import { emit } from './desktopEvents';
 import type { Account, Country, Group, Invitation, InvitationStatus, Organisation } from '../lib/shared/api';
 
 const q = new URLSearchParams(location.search);
@@ -289,7 +290,7 @@ addDevHandler((cmd, a, { me, err, signedIn }) => {
       if (!held.has(a.id)) throw err('no_secret', "This invitation's code is shown only once. Re-issue the invitation to get a new code.");
       if (clipboardTimer) clearTimeout(clipboardTimer);
       const secs = 30;
-      clipboardTimer = setTimeout(() => import('@tauri-apps/api/event').then(({ emit }) => emit('clipboard-cleared', { reason: 'timer' })), secs * 1000);
+      clipboardTimer = setTimeout(() => emit('clipboard-cleared', { reason: 'timer' }), secs * 1000);
       return { clear_after_secs: secs };
     }
     case 'email_invitation':

@@ -10,7 +10,7 @@
 // The key list's search and filters: ?keysearch=TEXT, ?keyenv=live|test,
 // ?keystatus=active|expiring_soon|expired|revoked, ?keyperm=samples:read.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
+import { desktopEvents, emit } from './desktopEvents';
 import type { AppState, Expiry, Grace, KeyView, Me, PermissionInfo, Settings } from '../lib/shared/api';
 import { keyFilter, type KeyFilter } from '../lib/keys/keyFilter.svelte';
 
@@ -468,7 +468,7 @@ export function addDevHandler(h: ExtraHandler) {
 }
 
 export function installDevMock() {
-  mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, any>), { shouldMockEvents: true });
+  mockIPC((cmd, args) => (cmd === 'desktop_events' ? desktopEvents((args as { cursor?: number | null })?.cursor) : handle(cmd, (args ?? {}) as Record<string, any>)));
   console.info('Latchkey: running with the development IPC mock (sign-in password: %s)', PASSWORD);
   if (mfa.enabled) console.info('Latchkey: MFA is on: any 6-digit code but 000000 works; recovery codes: %s', mfa.codes.join(' '));
 }

@@ -1,5 +1,6 @@
 // Sample data and a recording IPC mock for the unit tests.
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { desktopEvents } from '../dev/desktopEvents';
 import type { KeyView, Me, PermissionInfo, Policy, Settings } from '../lib/shared/api';
 
 export const DAY = 86_400_000;
@@ -72,20 +73,21 @@ type Handler = (args: Record<string, any>, calls: Call[]) => unknown;
 
 /**
  * Install mockIPC with one handler per command. Unknown commands reject like a missing
- * Tauri command would. Returns the list of calls (event-plugin calls left out).
+ * Tauri command would. Returns the list of calls (the event poll left out); with
+ * `events`, `emit` (../dev/desktopEvents) reaches the window.
  */
 export function backend(handlers: Record<string, Handler | unknown>, opts: { events?: boolean } = {}): Call[] {
   const calls: Call[] = [];
   mockIPC(
     (cmd, args) => {
-      if (cmd.startsWith('plugin:event|')) return null;
       const a = (args ?? {}) as Record<string, unknown>;
+      // The window's long poll for Rust's events: answered only when the test emits them.
+      if (cmd === 'desktop_events') return opts.events ? desktopEvents(a.cursor as number | null) : new Promise(() => {});
       calls.push({ cmd, args: a });
       if (!(cmd in handlers)) throw { code: 'internal_error', message: `no mock for ${cmd}` };
       const h = handlers[cmd];
       return typeof h === 'function' ? (h as Handler)(a, calls) : h;
     },
-    { shouldMockEvents: opts.events ?? false },
   );
   return calls;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/svelte';
-import { emit } from '@tauri-apps/api/event';
+import { emit } from '../../dev/desktopEvents';
 import ClipboardToast from './ClipboardToast.svelte';
 import { backend } from '../../test/fixtures';
 import { clipboard, copyAndCount } from './clipboard.svelte';

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as api from './api';
 import { backend } from '../../test/fixtures';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { EventBatch } from './bindings';
 
 describe('api', () => {
   it('keeps field and retry_after_secs from command errors', () => {
@@ -72,5 +74,62 @@ describe('api', () => {
     await expect(api.me()).rejects.toEqual({ code: 'not_signed_in', message: 'sign in first' });
     expect(handler).toHaveBeenCalledTimes(1);
     api.onNotSignedIn(null);
+  });
+
+  describe('Rust events (the desktop_events long poll)', () => {
+    /** A backend that answers each poll from a list the test fills, recording cursors. */
+    function rust() {
+      const cursors: (number | null)[] = [];
+      const answers: ((b: EventBatch) => void)[] = [];
+      mockIPC((cmd, args) => {
+        if (cmd !== 'desktop_events') throw { code: 'internal_error', message: cmd };
+        cursors.push((args as { cursor?: number | null }).cursor ?? null);
+        if (cursors.length === 1) return { cursor: 7, events: [] };
+        return new Promise((r) => answers.push(r));
+      });
+      const flush = () => new Promise((r) => setTimeout(r, 0));
+      return { cursors, answer: (b: EventBatch) => answers.shift()!(b), flush };
+    }
+
+    it('starts from now, hands each event to the listeners of its name, and polls on from the cursor', async () => {
+      const r = rust();
+      const locks: unknown[] = [];
+      const cleared: unknown[] = [];
+      const stopLocks = api.onEvent('session-locked', (p) => locks.push(p));
+      const stopCleared = api.onEvent('clipboard-cleared', (p) => cleared.push(p.reason));
+      await r.flush();
+      expect(r.cursors).toEqual([null, 7]);
+
+      r.answer({
+        cursor: 9,
+        events: [
+          { event: 'clipboard-cleared', payload: { reason: 'lock' } },
+          { event: 'session-locked', payload: { reason: 'screen', idle_lock_mins: null } },
+        ],
+      });
+      await r.flush();
+      expect(cleared).toEqual(['lock']);
+      expect(locks).toEqual([{ reason: 'screen', idle_lock_mins: null }]);
+      expect(r.cursors).toEqual([null, 7, 9]);
+
+      stopLocks();
+      r.answer({ cursor: 10, events: [{ event: 'session-locked', payload: { reason: 'idle', idle_lock_mins: 5 } }] });
+      await r.flush();
+      expect(locks).toHaveLength(1);
+      expect(r.cursors).toEqual([null, 7, 9, 10]);
+      stopCleared();
+    });
+
+    it('stops polling when the last listener leaves', async () => {
+      const r = rust();
+      const heard = vi.fn();
+      const stop = api.onEvent('session-locked', heard);
+      await r.flush();
+      stop();
+      r.answer({ cursor: 8, events: [{ event: 'session-locked', payload: { reason: 'manual', idle_lock_mins: null } }] });
+      await r.flush();
+      expect(heard).not.toHaveBeenCalled();
+      expect(r.cursors).toEqual([null, 7]);
+    });
   });
 });

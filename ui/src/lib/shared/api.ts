@@ -1,27 +1,61 @@
 // Typed wrappers over the Tauri commands and events in docs/desktop-ipc.md. Every command
 // the window calls goes through here; components never call `invoke` directly.
 import { invoke } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
+
+type EventName = DesktopEvent['event'];
+type Payload<N extends EventName> = Extract<DesktopEvent, { event: N }>['payload'];
+type Listener = (payload: never) => void;
+
+const listeners = new Map<EventName, Set<Listener>>();
+// Bumped when the last listener leaves: a poll of an earlier generation stops.
+let generation = 0;
+let polling = false;
 
 /**
- * Hear a Rust event until the returned function is called (an `onMount` cleanup). The
- * subscription is asynchronous: one that completes after cleanup is undone at once.
+ * Hear a Rust event until the returned function is called (an `onMount` cleanup). Rust
+ * answers one long-poll command, `desktop_events`, rather than Tauri's events, whose
+ * every `listen` costs the app's process a JavaScript engine (src-tauri/src/events.rs).
  * Without an event bridge (a plain browser) nothing is heard.
  */
-export function onEvent<T>(name: string, handler: (payload: T | undefined) => void): () => void {
-  let unlisten: (() => void) | null = null;
-  let gone = false;
-  Promise.resolve()
-    .then(() => listen<T>(name, (e) => handler(e.payload ?? undefined)))
-    .then((fn) => {
-      if (gone) fn();
-      else unlisten = fn;
-    })
-    .catch(() => {});
+export function onEvent<N extends EventName>(name: N, handler: (payload: Payload<N>) => void): () => void {
+  const set = listeners.get(name) ?? new Set<Listener>();
+  listeners.set(name, set);
+  const listener = handler as Listener;
+  set.add(listener);
+  if (!polling) void poll(generation);
   return () => {
-    gone = true;
-    unlisten?.();
+    set.delete(listener);
+    if ([...listeners.values()].every((s) => s.size === 0)) {
+      generation++;
+      polling = false;
+    }
   };
+}
+
+const RETRY_MS = 1000;
+
+async function poll(mine: number): Promise<void> {
+  polling = true;
+  let cursor: number | null = null;
+  while (mine === generation) {
+    let batch: EventBatch;
+    try {
+      batch = await invoke<EventBatch>('desktop_events', { cursor });
+    } catch {
+      if (!('__TAURI_INTERNALS__' in window)) {
+        if (mine === generation) polling = false;
+        return;
+      }
+      // The app answers every poll; a failure is the bridge's, and passes.
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+      continue;
+    }
+    if (mine !== generation) return;
+    cursor = batch.cursor;
+    for (const e of batch.events) {
+      for (const h of listeners.get(e.event) ?? []) (h as (p: typeof e.payload) => void)(e.payload);
+    }
+  }
 }
 
 import type {
@@ -48,6 +82,8 @@ import type {
   Code,
   Commands,
   Copied,
+  DesktopEvent,
+  EventBatch,
   EnrollmentView,
   Environment,
   ErrorBody,

@@ -370,7 +370,7 @@ export type Copied = { clear_after_secs: number | null, };
 export type Saved = { path: string, };
 
 /**
- * Event `clipboard-cleared`: what became of a copied secret.
+ * Event `clipboard-cleared` (see `events`): what became of a copied secret.
  */
 export type ClipboardCleared = { 
 /**
@@ -380,11 +380,22 @@ export type ClipboardCleared = {
 reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed', };
 
 /**
- * Event `session-locked`: Rust ended the session: after the idle time from Settings
+ * Event `session-locked` (see `events`): Rust ended the session: after the idle time from Settings
  * (`idle`, with that time), when the screen locked (`screen`), before the machine slept
  * (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
  */
 export type SessionLocked = { reason: 'idle' | 'screen' | 'sleep' | 'manual', idle_lock_mins: number | null, };
+
+/**
+ * One thing Rust tells the window.
+ */
+export type DesktopEvent = { "event": "session-locked", "payload": SessionLocked } | { "event": "clipboard-cleared", "payload": ClipboardCleared };
+
+/**
+ * The answer to `desktop_events`: what happened after the window's cursor, and the
+ * cursor to send next time.
+ */
+export type EventBatch = { cursor: number, events: Array<DesktopEvent>, };
 
 /** Every command: the arguments the window sends (camelCase, as Tauri expects) and
  * what it answers. On failure every command rejects with an `ErrorBody`. */
@@ -410,6 +421,7 @@ export interface Commands {
   create_resource: { args: { name: string; description: string }; result: PermissionInfo };
   delete_group: { args: { name: string }; result: null };
   delete_resource: { args: { name: string }; result: null };
+  desktop_events: { args: { cursor?: number | null }; result: EventBatch };
   download_key: { args: { id: string }; result: Saved | null };
   download_recovery_codes: { args: Record<string, never>; result: Saved | null };
   edit_key: { args: { id: string; name?: string | null; permissions?: Array<string> | null }; result: KeyInfo };
