@@ -27,6 +27,7 @@ async function boot() {
   await Promise.race([firstState.catch(() => {}), new Promise((settle) => setTimeout(settle, FIRST_STATE_WAIT_MS))]);
   mount(App, { target: document.getElementById('app')!, props: { firstState } });
   performance.mark('latchkey:mounted');
+  requestAnimationFrame(() => performance.mark('latchkey:frame'));
 }
 
 boot();
