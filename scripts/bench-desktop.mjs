@@ -11,6 +11,7 @@
 //   against /proc/uptime, both on the kernel's boot clock, 10 ms ticks) to the first
 //   WebDriver poll that finds `[data-testid="signin-login"]` displayed. The same selector
 //   is on both pages. Also reported: from the new-session request to that moment.
+// - where the launch went: the page's own performance entries and marks (phases()).
 // - memory: Latchkey signs in (the real sign_in command, argon2 and all), the hello window
 //   only loads; after BENCH_SETTLE_MS, VmRSS and Pss of the app process and every
 //   descendant (WebKitWebProcess, WebKitNetworkProcess, …) are summed from /proc.

@@ -50,13 +50,26 @@ static DESKTOP: std::sync::Once = std::sync::Once::new();
 /// Long enough for the sign-in screen to be up (BENCHMARKS.md, "Desktop").
 const DESKTOP_AFTER_LOAD: std::time::Duration = std::time::Duration::from_millis(1500);
 
+/// How often an open app repeats the expiry notice: a day; in end-to-end test builds, what
+/// the test asks for (`--e2e-daily-secs=N`), so that it can watch the repeat.
+fn daily_period() -> std::time::Duration {
+    #[cfg(feature = "e2e")]
+    if let Some(secs) = std::env::args().find_map(|a| {
+        a.strip_prefix("--e2e-daily-secs=")
+            .and_then(|n| n.parse::<u64>().ok())
+    }) {
+        return std::time::Duration::from_secs(secs);
+    }
+    notify::DAILY
+}
+
 /// What the sign-in screen does not need: the daily expiry notice and the tray. On the
 /// main thread (the tray is a GTK object).
 fn start_desktop(app: &tauri::AppHandle, desk: SharedDesk) {
     // Once a day while the app stays open: keys that expire within 7 days.
     let watched = desk.clone();
     tauri::async_runtime::spawn(async move {
-        let mut day = tokio::time::interval(notify::DAILY);
+        let mut day = tokio::time::interval(daily_period());
         day.tick().await;
         loop {
             day.tick().await;

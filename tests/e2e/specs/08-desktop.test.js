@@ -5,7 +5,8 @@
 // bus, with no secret in it; the tray's menu is on the bus and its Lock now item locks; a
 // second launch exits and leaves the first window running; the close button hides the
 // window to the tray when Settings say so (the tray's Open shows it again) and otherwise
-// quits; the next launch has the window's size back.
+// quits; the next launch has the window's size and position back; the expiry notice comes
+// again at the daily timer (seconds here) while someone is signed in, and not once locked.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,6 +35,10 @@ import { clickMenu, menuOf, startWatcher } from '../tray.js';
 
 const session = () => process.env.DBUS_SESSION_BUS_ADDRESS;
 const system = () => process.env.DBUS_SYSTEM_BUS_ADDRESS;
+/** Where the window is moved before the app quits (the app itself centres it on 1440×1024). */
+const MOVED_TO = [23, 17];
+/** The daily expiry notice's period in this spec's last launch (an e2e-build argument). */
+const DAILY_SECS = 3;
 
 /**
  * `dbus-send` on one of the spec's private buses. `--session`/`--system` (the addresses
@@ -210,15 +215,47 @@ describe('a desktop citizen', () => {
   // It ends the app, and with it the WebDriver session; the next test starts another.
   it('with that setting off, closing the window quits the app', async () => {
     assert.ok(appRunning(), 'the app runs');
+    // Somewhere the app would not put it itself (it centres a new window), for the next test.
+    await browser.setWindowRect(MOVED_TO[0], MOVED_TO[1], null, null);
+    await until(async () => {
+      const { x, y } = await browser.getWindowRect();
+      return x === MOVED_TO[0] && y === MOVED_TO[1];
+    }, { message: 'the window moved' });
     pressClose();
     await until(() => !appRunning(), { message: 'the app quit' });
   });
 
-  it('the next launch opens the window at the size it had when the app quit', async () => {
-    // The app's own default is 1100×760 (tauri.conf.json); it quit at the run's size.
+  it('the next launch opens the window where it was, at the size it had, when the app quit', async () => {
+    // The app's own default is 1100×760, centred (tauri.conf.json); it quit at the run's
+    // size, moved to MOVED_TO.
     await browser.deleteSession().catch(() => {}); // its app is gone
     browser = await launch({ keepSize: true });
-    const { width, height } = await browser.getWindowSize();
+    const { x, y, width, height } = await browser.getWindowRect();
     assert.deepEqual([width, height], WINDOW);
+    assert.deepEqual([x, y], MOVED_TO);
+  });
+
+  it('while the app stays open, it says so again every day (seconds here), and not once locked', async () => {
+    await browser.deleteSession().catch(() => {}); // ends that app
+    await until(() => !appRunning(), { message: 'the previous app gone' });
+    browser = await launch({ args: [`--e2e-daily-secs=${DAILY_SECS}`] });
+    const watch = monitor(session(), "type='method_call',interface='org.freedesktop.Notifications',member='Notify'");
+    const calls = () => watch.seen().split('member=Notify').length - 1;
+    await new Promise((r) => setTimeout(r, 300));
+    await signIn(browser, ADMIN);
+    // Once at sign-in, then at the timer's next tick.
+    await until(() => calls() >= 2, { timeout: (3 * DAILY_SECS + 10) * 1000, message: 'the notice said again' });
+    const text = watch.seen();
+    assert.ok((text.match(/cluster token/g) ?? []).length >= 2, 'each notice names the key');
+    assert.doesNotMatch(text, /lk_(live|test|acct)_/, 'no key in the notifications');
+
+    await click(browser, 'nav-menu');
+    await click(browser, 'menu-lock-now');
+    await find(browser, 'signin-login', 15_000);
+    await new Promise((r) => setTimeout(r, 1000)); // a tick just before the lock may still be on its way
+    const locked = calls();
+    await new Promise((r) => setTimeout(r, 2 * DAILY_SECS * 1000 + 500));
+    watch.stop();
+    assert.equal(calls(), locked, 'no notice while nobody is signed in');
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColour, codeMessage, fieldFor, fieldMessage, initials, relative, rotatingUntil, sentence } from './format';
+import {
+  avatarColour,
+  codeMessage,
+  fieldFor,
+  fieldMessage,
+  formatInstant,
+  initials,
+  relative,
+  rotatingUntil,
+  sentence,
+} from './format';
 import { makeKey } from '../../test/fixtures';
 
 describe('format', () => {
@@ -25,6 +35,14 @@ describe('format', () => {
     expect(fieldFor({ code: 'invalid_input', message: '', field: 'Email' }, { email: 'e' })).toBe('e');
     expect(fieldFor({ code: 'conflict', message: '', field: 'email' }, { email: 'e' })).toBeNull();
     expect(fieldFor({ code: 'invalid_input', message: '' }, { email: 'e' })).toBeNull();
+  });
+
+  it('writes an audit instant to the second, and passes on what is not a date', () => {
+    const at = '2025-06-01T12:34:56Z';
+    const shown = formatInstant(at);
+    expect(shown).toContain('2025');
+    expect(shown).toContain(String(new Date(at).getSeconds()).padStart(2, '0'));
+    expect(formatInstant('not a date')).toBe('not a date');
   });
 
   it('writes relative times', () => {

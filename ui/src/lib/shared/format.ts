@@ -10,6 +10,14 @@ const formatter = (options: Intl.DateTimeFormatOptions) => {
 const dateFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric' });
 const dateTimeFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const timeFmt = formatter({ hour: '2-digit', minute: '2-digit' });
+const secondsFmt = formatter({
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
@@ -25,6 +33,12 @@ export function formatDate(iso: string | null | undefined): string {
 export function formatDateTime(iso: string | null | undefined): string {
   const d = parse(iso);
   return d ? dateTimeFmt().format(d) : '—';
+}
+
+/** Date and time to the second (the audit log); what Rust sent when it is not a date. */
+export function formatInstant(iso: string): string {
+  const d = parse(iso);
+  return d ? secondsFmt().format(d) : iso;
 }
 
 /** "14:05" today, otherwise date and time. */
