@@ -79,9 +79,9 @@ pub struct Copied {
 #[cfg(test)]
 mod tests;
 
-/// Event `session-locked` (see `events`): Rust ended the session: after the idle time from Settings
-/// (`idle`, with that time), when the screen locked (`screen`), before the machine slept
-/// (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
+/// Event `session-locked` (see `events`): Rust ended the session: after the idle time
+/// from Settings (`idle`, with that time), when the screen locked (`screen`), before the
+/// machine slept (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionLocked {
     #[ts(type = "'idle' | 'screen' | 'sleep' | 'manual'")]

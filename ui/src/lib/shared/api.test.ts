@@ -120,6 +120,28 @@ describe('api', () => {
       stopCleared();
     });
 
+    it('keeps polling when a listener throws, and the other listeners still hear the event', async () => {
+      const r = rust();
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const heard: string[] = [];
+      const stopBad = api.onEvent('clipboard-cleared', () => {
+        throw new Error('a broken listener');
+      });
+      const stopGood = api.onEvent('clipboard-cleared', (p) => heard.push(p.reason));
+      await r.flush();
+      r.answer({ cursor: 8, events: [{ event: 'clipboard-cleared', payload: { reason: 'timer' } }] });
+      await r.flush();
+      r.answer({ cursor: 9, events: [{ event: 'clipboard-cleared', payload: { reason: 'lock' } }] });
+      await r.flush();
+      expect(heard).toEqual(['timer', 'lock']);
+      expect(r.cursors).toEqual([null, 7, 8, 9]);
+      expect(logged).toHaveBeenCalledTimes(2);
+      expect(String(logged.mock.calls[0][0])).toContain('clipboard-cleared');
+      logged.mockRestore();
+      stopBad();
+      stopGood();
+    });
+
     it('stops polling when the last listener leaves', async () => {
       const r = rust();
       const heard = vi.fn();

@@ -53,7 +53,14 @@ async function poll(mine: number): Promise<void> {
     if (mine !== generation) return;
     cursor = batch.cursor;
     for (const e of batch.events) {
-      for (const h of listeners.get(e.event) ?? []) (h as (p: typeof e.payload) => void)(e.payload);
+      for (const h of listeners.get(e.event) ?? []) {
+        try {
+          (h as (p: typeof e.payload) => void)(e.payload);
+        } catch (err) {
+          // One listener's bug must not end the poll for the others.
+          console.error(`latchkey: a listener of ${e.event} failed`, err);
+        }
+      }
     }
   }
 }
