@@ -37,13 +37,17 @@ fn open_store() -> Result<latchkey_core::Latchkey, CommandError> {
     // End-to-end test builds only: a shorter step-up window, so a test can see the
     // "Confirm it's you" prompt without waiting ten minutes.
     #[cfg(feature = "e2e")]
-    if let Some(secs) = std::env::args().find_map(|a| {
-        a.strip_prefix("--e2e-step-up-secs=")
-            .and_then(|n| n.parse::<i64>().ok())
-    }) {
+    if let Some(secs) = e2e_arg("step-up-secs") {
         lk.shorten_step_up_window(time::Duration::seconds(secs));
     }
     Ok(lk)
+}
+
+/// End-to-end test builds only: the value of the argument `--e2e-NAME=VALUE`.
+#[cfg(feature = "e2e")]
+fn e2e_arg<T: std::str::FromStr>(name: &str) -> Option<T> {
+    let prefix = format!("--e2e-{name}=");
+    std::env::args().find_map(|a| a.strip_prefix(&prefix).and_then(|v| v.parse().ok()))
 }
 
 static DESKTOP: std::sync::Once = std::sync::Once::new();
@@ -54,10 +58,7 @@ const DESKTOP_AFTER_LOAD: std::time::Duration = std::time::Duration::from_millis
 /// the test asks for (`--e2e-daily-secs=N`), so that it can watch the repeat.
 fn daily_period() -> std::time::Duration {
     #[cfg(feature = "e2e")]
-    if let Some(secs) = std::env::args().find_map(|a| {
-        a.strip_prefix("--e2e-daily-secs=")
-            .and_then(|n| n.parse::<u64>().ok())
-    }) {
+    if let Some(secs) = e2e_arg("daily-secs") {
         return std::time::Duration::from_secs(secs);
     }
     notify::DAILY

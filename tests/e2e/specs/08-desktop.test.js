@@ -87,6 +87,12 @@ function monitor(address, rule) {
   return { seen: () => seen, stop: () => child.kill() };
 }
 
+/** Watches the session bus for Notify calls: what it saw so far, how many, and a stop. */
+function watchNotifications() {
+  const watch = monitor(session(), "type='method_call',interface='org.freedesktop.Notifications',member='Notify'");
+  return { ...watch, count: () => watch.seen().split('member=Notify').length - 1 };
+}
+
 /** Signs in, copies a new key, and returns its secret (on the clipboard). */
 async function signedInWithACopiedKey(browser, name) {
   await signIn(browser, ADMIN);
@@ -131,7 +137,7 @@ describe('a desktop citizen', () => {
   });
 
   it('says once at sign-in that a key expires within 7 days, without the secret', async () => {
-    const watch = monitor(session(), "type='method_call',interface='org.freedesktop.Notifications',member='Notify'");
+    const watch = watchNotifications();
     await new Promise((r) => setTimeout(r, 300));
     await signIn(browser, ADMIN);
     const text = await until(() => (watch.seen().includes('cluster token') ? watch.seen() : null), {
@@ -139,7 +145,7 @@ describe('a desktop citizen', () => {
     });
     await new Promise((r) => setTimeout(r, 1500));
     watch.stop();
-    assert.equal(watch.seen().split('member=Notify').length - 1, 1, 'one notification');
+    assert.equal(watch.count(), 1, 'one notification');
     assert.match(text, /expire/);
     assert.doesNotMatch(text, /lk_(live|test|acct)_/, 'no key in the notification');
     await click(browser, 'nav-menu');
@@ -239,12 +245,11 @@ describe('a desktop citizen', () => {
     await browser.deleteSession().catch(() => {}); // ends that app
     await until(() => !appRunning(), { message: 'the previous app gone' });
     browser = await launch({ args: [`--e2e-daily-secs=${DAILY_SECS}`] });
-    const watch = monitor(session(), "type='method_call',interface='org.freedesktop.Notifications',member='Notify'");
-    const calls = () => watch.seen().split('member=Notify').length - 1;
+    const watch = watchNotifications();
     await new Promise((r) => setTimeout(r, 300));
     await signIn(browser, ADMIN);
     // Once at sign-in, then at the timer's next tick.
-    await until(() => calls() >= 2, { timeout: (3 * DAILY_SECS + 10) * 1000, message: 'the notice said again' });
+    await until(() => watch.count() >= 2, { timeout: (3 * DAILY_SECS + 10) * 1000, message: 'the notice said again' });
     const text = watch.seen();
     assert.ok((text.match(/cluster token/g) ?? []).length >= 2, 'each notice names the key');
     assert.doesNotMatch(text, /lk_(live|test|acct)_/, 'no key in the notifications');
@@ -253,9 +258,9 @@ describe('a desktop citizen', () => {
     await click(browser, 'menu-lock-now');
     await find(browser, 'signin-login', 15_000);
     await new Promise((r) => setTimeout(r, 1000)); // a tick just before the lock may still be on its way
-    const locked = calls();
+    const locked = watch.count();
     await new Promise((r) => setTimeout(r, 2 * DAILY_SECS * 1000 + 500));
     watch.stop();
-    assert.equal(calls(), locked, 'no notice while nobody is signed in');
+    assert.equal(watch.count(), locked, 'no notice while nobody is signed in');
   });
 });

@@ -1,5 +1,6 @@
 // Rust's side of `desktop_events` (src-tauri/src/events.rs) in memory, for the development
 // mock and the tests: the same answers, so the window's long poll runs unchanged.
+import type { EventName, EventPayload } from '../lib/shared/api';
 import type { DesktopEvent, EventBatch } from '../lib/shared/bindings';
 
 const KEPT = 32;
@@ -25,11 +26,8 @@ export async function desktopEvents(cursor: number | null | undefined): Promise<
   }
 }
 
-type Name = DesktopEvent['event'];
-type Payload<N extends Name> = Extract<DesktopEvent, { event: N }>['payload'];
-
 /** Rust saying `event`; resolves once the window's poll has had its answer. */
-export async function emit<N extends Name>(event: N, payload: Payload<N>): Promise<void> {
+export async function emit<N extends EventName>(event: N, payload: EventPayload<N>): Promise<void> {
   publish({ event, payload } as DesktopEvent);
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }

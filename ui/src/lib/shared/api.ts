@@ -2,8 +2,9 @@
 // the window calls goes through here; components never call `invoke` directly.
 import { invoke } from '@tauri-apps/api/core';
 
-type EventName = DesktopEvent['event'];
-type Payload<N extends EventName> = Extract<DesktopEvent, { event: N }>['payload'];
+/** A Rust event's name, and what it carries. */
+export type EventName = DesktopEvent['event'];
+export type EventPayload<N extends EventName> = Extract<DesktopEvent, { event: N }>['payload'];
 type Listener = (payload: never) => void;
 
 const listeners = new Map<EventName, Set<Listener>>();
@@ -17,7 +18,7 @@ let polling = false;
  * every `listen` costs the app's process a JavaScript engine (src-tauri/src/events.rs).
  * Without an event bridge (a plain browser) nothing is heard.
  */
-export function onEvent<N extends EventName>(name: N, handler: (payload: Payload<N>) => void): () => void {
+export function onEvent<N extends EventName>(name: N, handler: (payload: EventPayload<N>) => void): () => void {
   const set = listeners.get(name) ?? new Set<Listener>();
   listeners.set(name, set);
   const listener = handler as Listener;

@@ -7,17 +7,12 @@ const formatter = (options: Intl.DateTimeFormatOptions) => {
   let made: Intl.DateTimeFormat | undefined;
   return () => (made ??= new Intl.DateTimeFormat(undefined, options));
 };
-const dateFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric' });
-const dateTimeFmt = formatter({ year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const timeFmt = formatter({ hour: '2-digit', minute: '2-digit' });
-const secondsFmt = formatter({
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const dateFmt = formatter(DATE);
+const dateTimeFmt = formatter({ ...DATE, ...TIME });
+const timeFmt = formatter(TIME);
+const secondsFmt = formatter({ ...DATE, ...TIME, second: '2-digit' });
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
