@@ -380,9 +380,9 @@ export type ClipboardCleared = {
 reason: 'timer' | 'lock' | 'exit' | 'replaced' | 'failed', };
 
 /**
- * Event `session-locked` (see `events`): Rust ended the session: after the idle time from Settings
- * (`idle`, with that time), when the screen locked (`screen`), before the machine slept
- * (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
+ * Event `session-locked` (see `events`): Rust ended the session: after the idle time
+ * from Settings (`idle`, with that time), when the screen locked (`screen`), before the
+ * machine slept (`sleep`), or when asked to (`manual`: Lock now, Ctrl+L or the tray).
  */
 export type SessionLocked = { reason: 'idle' | 'screen' | 'sleep' | 'manual', idle_lock_mins: number | null, };
 
